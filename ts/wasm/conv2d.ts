@@ -1,0 +1,110 @@
+import { Tensor } from '../core/tensor.js';
+import type { Conv2dGeometry } from '../core/geometry.js';
+import { checkConv2d, type Conv2dOptions } from '../ref/conv2d.js';
+import { withArena } from './arena.js';
+import { kernels } from './module.js';
+
+export type { Conv2dOptions };
+
+/** Bytes of packed B panel block the GEMM keeps hot (sits in L2 on every CPU we target). */
+const PACKED_BLOCK_BYTES = 256 * 1024;
+
+/**
+ * Column block width `nc` for gemm__f32x4_4x8: a multiple of 8 with K·nc floats ≤ 256 KiB,
+ * and no wider than N rounded up to 8. The packed scratch needs K·nc floats.
+ */
+export function gemmColumnBlock(K: number, N: number): number {
+  const fit = Math.floor(PACKED_BLOCK_BYTES / 4 / Math.max(K, 1)) & ~7;
+  const full = (N + 7) & ~7;
+  return Math.max(8, Math.min(fit, full));
+}
+
+/**
+ * 2-D convolution (cross-correlation) with zero padding, stride, dilation and groups, on the WASM
+ * SIMD kernels: same signature and semantics as the reference `conv2d` in ts/ref/conv2d.ts.
+ *
+ * Matches: torch.nn.functional.conv2d(input, weight, bias, stride, padding, dilation, groups),
+ *          including padding='valid' / 'same' (extra 'same' padding on the bottom/right) and [h, w] pairs.
+ * Composition (per image n and group g, XNNPACK-operator style):
+ *   1x1, stride 1, no padding:  y[n, g] = weight[g] [C_out/groups × C_in/groups] · x[n, g] [C_in/groups × H·W]   (gemm)
+ *   otherwise:                  col = im2col(x[n, g])  [C_in/groups·k_h·k_w × H_out·W_out]
+ *                               y[n, g] = weight[g] [C_out/groups × C_in/groups·k_h·k_w] · col               (gemm)
+ *   bias enters through the GEMM's per-row bias pointer.
+ * Shapes:  input [N, C_in, H, W]   weight [C_out, C_in/groups, k_h, k_w]   bias [C_out] | null
+ *          output [N, C_out, H_out, W_out], H_out = floor((H + pad_top + pad_bottom − dilation_h·(k_h − 1) − 1) / stride_h) + 1
+ * Units:   stride, padding, dilation in input pixels.
+ * Numerics: float32; per output element the (c, p, q) products are summed in order into one float32
+ *          accumulator, then the bias is added (gemm__f32x4_4x8). Within
+ *          2 · (C_in/groups·k_h·k_w + 1) · 2^-24 · Σ|terms| of the float64 reference (spec/conv2d.test.ts).
+ * Cost:    2 · N · C_out · H_out · W_out · (C_in/groups) · k_h · k_w FLOPs; im2col moves
+ *          N · C_in · k_h · k_w · H_out · W_out floats when the conv is not 1x1/stride 1/unpadded.
+ * @throws ShapeError / ParameterError exactly as the reference (checkConv2d runs before any WASM work).
+ * @throws BackendError if `await wasm.init()` has not completed.
+ * @see ts/ref/conv2d.ts · as/gemm.ts · as/im2col.ts · spec/conv2d.test.ts
+ */
+export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
+  const g = checkConv2d('conv2d', input, weight, bias, options);
+  const k = kernels();
+  const { N, C_out, H_out, W_out } = g;
+  const out = withArena((a) => {
+    const x = a.upload(input.data);
+    const w = a.upload(weight.data);
+    const b = bias ? a.upload(bias.data) : 0;
+    const y = a.alloc(N * C_out * H_out * W_out);
+    if (isPointwise(g)) conv1x1(k, a, g, x, w, b, y);
+    else convIm2col(k, a, g, x, w, b, y);
+    return a.download(y, N * C_out * H_out * W_out);
+  });
+  return new Tensor(out, [N, C_out, H_out, W_out]);
+}
+
+function isPointwise(g: Conv2dGeometry): boolean {
+  return g.k_h === 1 && g.k_w === 1 && g.stride_h === 1 && g.stride_w === 1 &&
+    g.pad_top === 0 && g.pad_left === 0 && g.pad_bottom === 0 && g.pad_right === 0;
+}
+
+type K = ReturnType<typeof kernels>;
+type A = Parameters<Parameters<typeof withArena>[0]>[0];
+
+/** 1x1 stride-1 unpadded conv: one GEMM per (image, group) straight on the input planes. */
+function conv1x1(k: K, a: A, g: Conv2dGeometry, x: number, w: number, b: number, y: number): void {
+  const { N, C_in, C_out, H, W, groups, cinPerGroup, coutPerGroup } = g;
+  const HW = H * W;
+  const nc = gemmColumnBlock(cinPerGroup, HW);
+  const packed = a.alloc(cinPerGroup * nc);
+  for (let n = 0; n < N; n++) {
+    for (let grp = 0; grp < groups; grp++) {
+      k.gemm__f32x4_4x8(
+        coutPerGroup, HW, cinPerGroup,
+        w + 4 * grp * coutPerGroup * cinPerGroup, cinPerGroup,
+        x + 4 * (n * C_in + grp * cinPerGroup) * HW, HW,
+        y + 4 * (n * C_out + grp * coutPerGroup) * HW, HW,
+        b ? b + 4 * grp * coutPerGroup : 0, 0,
+        packed, nc);
+    }
+  }
+}
+
+/** General conv: im2col of one (image, group) into a reused column buffer, then one GEMM. */
+function convIm2col(k: K, a: A, g: Conv2dGeometry, x: number, w: number, b: number, y: number): void {
+  const { N, C_in, C_out, H, W, k_h, k_w, H_out, W_out, groups, cinPerGroup, coutPerGroup } = g;
+  const Kred = cinPerGroup * k_h * k_w;         // reduction length: rows of col, columns of weight[g]
+  const P = H_out * W_out;                      // columns of col
+  const col = a.alloc(Kred * P);
+  const nc = gemmColumnBlock(Kred, P);
+  const packed = a.alloc(Kred * nc);
+  for (let n = 0; n < N; n++) {
+    for (let grp = 0; grp < groups; grp++) {
+      k.im2col__f32x4(
+        x + 4 * (n * C_in + grp * cinPerGroup) * H * W, col, cinPerGroup, H, W, k_h, k_w,
+        g.stride_h, g.stride_w, g.dilation_h, g.dilation_w, g.pad_top, g.pad_left, H_out, W_out);
+      k.gemm__f32x4_4x8(
+        coutPerGroup, P, Kred,
+        w + 4 * grp * coutPerGroup * Kred, Kred,
+        col, P,
+        y + 4 * (n * C_out + grp * coutPerGroup) * P, P,
+        b ? b + 4 * grp * coutPerGroup : 0, 0,
+        packed, nc);
+    }
+  }
+}
