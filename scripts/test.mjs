@@ -1,0 +1,35 @@
+// Runs every spec/**/*.test.ts with uvu (through tsx), streams its output, and ends with the
+// line CI reads: "<passed> passed, <failed> failed". Runs the suite against the release WASM
+// build, then the kernel specs and wasm properties again against the debug build (asserts on).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const uvu = join(root, 'node_modules', 'uvu', 'bin.js');
+
+function run(label, pattern, env) {
+  console.log(`\n== ${label} ==`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', uvu, 'spec', pattern, '-i', 'support', '-i', 'fixtures'], {
+    cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 28,
+  });
+  process.stdout.write(r.stdout ?? '');
+  process.stderr.write(r.stderr ?? '');
+  const total = Number(/Total:\s+(\d+)/.exec(r.stdout ?? '')?.[1] ?? NaN);
+  const passed = Number(/Passed:\s+(\d+)/.exec(r.stdout ?? '')?.[1] ?? NaN);
+  const skipped = Number(/Skipped:\s+(\d+)/.exec(r.stdout ?? '')?.[1] ?? 0);
+  if (!Number.isFinite(total) || !Number.isFinite(passed)) {
+    // uvu died before its summary (e.g. a syntax error): count the run as one failure.
+    return { passed: 0, failed: 1 };
+  }
+  return { passed, failed: total - passed - skipped + (r.status !== 0 && total === passed ? 1 : 0) };
+}
+
+const results = [
+  run('release build: all specs', '\\.test\\.ts$', { ATTNCONV_WASM_BUILD: 'release' }),
+  run('debug build (asserts on): kernel specs and wasm properties', '(kernels/.*|.*\\.wasm)\\.test\\.ts$|kernels', { ATTNCONV_WASM_BUILD: 'debug', FC_RUNS_SCALE: '0.25' }),
+];
+const passed = results.reduce((a, r) => a + r.passed, 0);
+const failed = results.reduce((a, r) => a + r.failed, 0);
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

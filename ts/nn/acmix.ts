@@ -1,0 +1,118 @@
+import { Tensor } from '../core/tensor.js';
+import { positiveInt } from '../core/geometry.js';
+import { Module, resolveOps, type ForwardOptions } from './module.js';
+import { Conv2d, BatchNorm2d, ReLU, Sequential } from './layers.js';
+import { acmixConfig, acmixForward, type ACmixConfig, type ACmixResult, type ACmixTrace } from '../ref/acmix.js';
+import { shiftKernels } from '../ref/shift2d.js';
+
+/**
+ * ACmix (Pan et al., "On the Integration of Self-Attention and Convolution", CVPR 2022, arXiv:2111.14556):
+ * the official `ACmix(in_planes, out_planes, kernel_att=7, head=4, kernel_conv=3, stride=1, dilation=1)`
+ * of LeapLabTHU/ACmix ResNet/test_bottleneck.py, numerically identical to it (independently written).
+ *
+ * state_dict keys (as PyTorch): rate1 [1], rate2 [1], conv1/conv2/conv3.{weight [out, in, 1, 1], bias [out]},
+ * conv_p.{weight [head_dim, 2, 1, 1], bias [head_dim]}, fc.weight [k_conv², 3·head, 1, 1],
+ * dep_conv.weight [out, k_conv², k_conv, k_conv] — and no dep_conv.bias: the official reset_parameters
+ * replaces it with None.
+ * Init (official reset_parameters): rate1 = rate2 = 0.5; dep_conv.weight[o, t] = one-hot shift kernel t
+ * (Eq. 13-15); the 1x1 convs keep PyTorch's default init.
+ * Shapes: input [N, in_planes, H, W] → [N, out_planes, H/stride, W/stride].
+ * @throws ParameterError / UnsupportedShapeError at construction for configurations the official module
+ *         cannot run (kernel_conv ≠ 3, out_planes not divisible by head); forward throws as acmixForward
+ *         (e.g. UnsupportedShapeError for odd H or W with stride 2, dilation > 1, even kernel_att).
+ */
+export class ACmix extends Module {
+  readonly config: ACmixConfig;
+  readonly conv1: Conv2d; readonly conv2: Conv2d; readonly conv3: Conv2d; readonly conv_p: Conv2d;
+  readonly fc: Conv2d; readonly dep_conv: Conv2d;
+
+  constructor(in_planes: number, out_planes: number, kernel_att = 7, head = 4, kernel_conv = 3, stride = 1, dilation = 1) {
+    super();
+    this.config = acmixConfig('ACmix', in_planes, out_planes, { kernel_att, head, kernel_conv, stride, dilation });
+    const c = this.config;
+    // Registration order follows the official module so stateDict() lists keys in PyTorch's order.
+    this.param('rate1', Tensor.full([1], 0.5));
+    this.param('rate2', Tensor.full([1], 0.5));
+    this.conv1 = this.child('conv1', new Conv2d({ in_channels: in_planes, out_channels: out_planes, kernel_size: 1 }));
+    this.conv2 = this.child('conv2', new Conv2d({ in_channels: in_planes, out_channels: out_planes, kernel_size: 1 }));
+    this.conv3 = this.child('conv3', new Conv2d({ in_channels: in_planes, out_channels: out_planes, kernel_size: 1 }));
+    this.conv_p = this.child('conv_p', new Conv2d({ in_channels: 2, out_channels: c.head_dim, kernel_size: 1 }));
+    this.fc = this.child('fc', new Conv2d({ in_channels: 3 * c.head, out_channels: kernel_conv * kernel_conv, kernel_size: 1, bias: false }));
+    this.dep_conv = this.child('dep_conv', new Conv2d({
+      in_channels: kernel_conv * kernel_conv * c.head_dim, out_channels: out_planes, kernel_size: kernel_conv,
+      bias: true, groups: c.head_dim, padding: 1, stride,
+    }));
+    this.resetParameters();
+  }
+
+  /** The official reset_parameters: rates 0.5, dep_conv = shift kernels (Eq. 13-15), dep_conv.bias removed. */
+  resetParameters(): void {
+    this.get('rate1').data.fill(0.5);
+    this.get('rate2').data.fill(0.5);
+    const k = this.config.kernel_conv, kernels = shiftKernels(k);
+    const w = this.dep_conv.weight.data;
+    for (let o = 0; o < this.config.out_planes; o++) w.set(kernels.data, o * kernels.size);
+    this.dep_conv.setBias(null);
+  }
+
+  /** Parameters by state_dict key, as acmixForward takes them. */
+  weights(): Record<string, Tensor> {
+    return Object.fromEntries(this.stateDict());
+  }
+
+  /** Forward with every intermediate (q, k, v, pe, both paths) and optional stage timings. */
+  forwardDetailed(x: Tensor, options: ForwardOptions & { trace?: ACmixTrace } = {}): ACmixResult {
+    return acmixForward(resolveOps(options.backend), x, this.weights(), this.config, options.trace);
+  }
+
+  forward(x: Tensor, options: ForwardOptions = {}): Tensor {
+    return this.forwardDetailed(x, options).output;
+  }
+}
+
+/**
+ * The ACmix ResNet bottleneck: official `Bottleneck(inplanes, planes, k_att, head, k_conv, stride=1,
+ * downsample=None)` of LeapLabTHU/ACmix ResNet/ResNet_ImageNet.py (groups = 1, base_width = 64).
+ *   out = relu(bn1(conv1(x))); out = relu(bn2(conv2(out)))  [conv2 = ACmix(width, width, k_att, head, k_conv, stride)];
+ *   out = bn3(conv3(out)); out = relu(out + (downsample ? downsample(x) : x)).
+ * state_dict keys: conv1.weight, bn1.*, conv2.<ACmix keys>, bn2.*, conv3.weight, bn3.*, downsample.0.weight,
+ * downsample.1.* (when given). expansion = 4, width = planes.
+ * Shapes: x [N, inplanes, H, W] → [N, 4·planes, H/stride, W/stride].
+ * @throws ParameterError on invalid hyper-parameters; forward throws ShapeError if the residual shapes
+ *         differ (no downsample where one is needed) and as ACmix.
+ */
+export class Bottleneck extends Module {
+  static readonly expansion = 4;
+  readonly conv1: Conv2d; readonly bn1: BatchNorm2d; readonly conv2: ACmix; readonly bn2: BatchNorm2d;
+  readonly conv3: Conv2d; readonly bn3: BatchNorm2d; readonly relu = new ReLU(); readonly downsample: Module | null;
+
+  constructor(inplanes: number, planes: number, k_att = 7, head = 4, k_conv = 3, stride = 1, downsample: Module | null = null) {
+    super();
+    positiveInt('Bottleneck', 'inplanes', inplanes);
+    const width = positiveInt('Bottleneck', 'planes', planes);
+    this.conv1 = this.child('conv1', new Conv2d({ in_channels: inplanes, out_channels: width, kernel_size: 1, bias: false }));
+    this.bn1 = this.child('bn1', new BatchNorm2d(width));
+    this.conv2 = this.child('conv2', new ACmix(width, width, k_att, head, k_conv, stride));
+    this.bn2 = this.child('bn2', new BatchNorm2d(width));
+    this.conv3 = this.child('conv3', new Conv2d({ in_channels: width, out_channels: planes * Bottleneck.expansion, kernel_size: 1, bias: false }));
+    this.bn3 = this.child('bn3', new BatchNorm2d(planes * Bottleneck.expansion));
+    this.downsample = this.child('downsample', downsample);
+  }
+
+  /** The usual downsample branch: Sequential(Conv2d 1x1 with stride, no bias; BatchNorm2d). */
+  static downsampleFor(inplanes: number, planes: number, stride = 1): Sequential {
+    return new Sequential(
+      new Conv2d({ in_channels: inplanes, out_channels: planes * Bottleneck.expansion, kernel_size: 1, stride, bias: false }),
+      new BatchNorm2d(planes * Bottleneck.expansion));
+  }
+
+  forward(x: Tensor, options: ForwardOptions = {}): Tensor {
+    const ops = resolveOps(options.backend);
+    const o = { backend: ops };
+    let out = ops.relu(this.bn1.forward(this.conv1.forward(x, o), o));
+    out = ops.relu(this.bn2.forward(this.conv2.forward(out, o), o));
+    out = this.bn3.forward(this.conv3.forward(out, o), o);
+    const identity = this.downsample ? this.downsample.forward(x, o) : x;
+    return ops.relu(ops.add(out, identity));
+  }
+}

@@ -1,0 +1,75 @@
+import { Tensor } from '../core/tensor.js';
+import { ParameterError } from '../core/errors.js';
+import { expectRank } from '../core/geometry.js';
+
+export interface InterpolateOptions {
+  /** [H_out, W_out] */
+  size: readonly [number, number];
+  mode?: 'bilinear';
+  align_corners?: boolean;
+}
+
+/**
+ * Bilinear resampling of NCHW maps (used to bring the demo photograph to the network's size).
+ *
+ * Matches: torch.nn.functional.interpolate(input, size, mode='bilinear', align_corners=False|True),
+ *          antialias=False (PyTorch's default): source coordinate (dst + ½)·(in/out) − ½ clamped at 0
+ *          (align_corners=False) or dst·(in−1)/(out−1) (True); neighbour i1 = min(i0 + 1, in − 1).
+ * Shapes:  input [N, C, H, W] → output [N, C, H_out, W_out].
+ * Numerics: float64 weights from the float32 scale PyTorch uses; one rounding per element.
+ * Cost:    ~ 7 FLOPs per output element.
+ * @throws ShapeError if input is not rank 4; ParameterError if size is not two positive integers or mode is unknown.
+ */
+export function interpolate(input: Tensor, options: InterpolateOptions): Tensor {
+  expectRank('interpolate', 'input', input.shape, 4, { input, ...options });
+  const mode = options.mode ?? 'bilinear';
+  if (mode !== 'bilinear') throw new ParameterError(`interpolate: mode must be 'bilinear', got ${JSON.stringify(mode)}`);
+  const size = options.size;
+  if (!Array.isArray(size) || size.length !== 2 || !size.every((s) => Number.isInteger(s) && s > 0)) {
+    throw new ParameterError(`interpolate: size must be two positive integers [H_out, W_out], got ${JSON.stringify(size)}`);
+  }
+  const [N, C, H, W] = input.shape, [H_out, W_out] = size;
+  const align = options.align_corners ?? false;
+  const axis = (inSize: number, outSize: number) => {
+    const i0 = new Int32Array(outSize), i1 = new Int32Array(outSize), l1 = new Float64Array(outSize);
+    const scale = align ? (outSize > 1 ? Math.fround((inSize - 1) / (outSize - 1)) : 0) : Math.fround(inSize / outSize);
+    for (let d = 0; d < outSize; d++) {
+      const src = align ? Math.fround(scale * d) : Math.max(Math.fround(Math.fround(scale * (d + 0.5)) - 0.5), 0);
+      i0[d] = Math.min(Math.floor(src), inSize - 1);
+      i1[d] = i0[d] + (i0[d] < inSize - 1 ? 1 : 0);
+      l1[d] = Math.fround(src - i0[d]);
+    }
+    return { i0, i1, l1 };
+  };
+  const ay = axis(H, H_out), ax = axis(W, W_out);
+  const out = new Float32Array(N * C * H_out * W_out);
+  for (let nc = 0; nc < N * C; nc++) {
+    const base = nc * H * W;
+    for (let i = 0; i < H_out; i++) {
+      const h1 = ay.l1[i], h0 = 1 - h1, r0 = base + ay.i0[i] * W, r1 = base + ay.i1[i] * W;
+      for (let j = 0; j < W_out; j++) {
+        const w1 = ax.l1[j], w0 = 1 - w1, c0 = ax.i0[j], c1 = ax.i1[j];
+        const x = input.data;
+        out[(nc * H_out + i) * W_out + j] = h0 * (w0 * x[r0 + c0] + w1 * x[r0 + c1]) + h1 * (w0 * x[r1 + c0] + w1 * x[r1 + c1]);
+      }
+    }
+  }
+  return new Tensor(out, [N, C, H_out, W_out]);
+}
+
+/**
+ * `steps` evenly spaced float32 values from start to end, computed as PyTorch's CPU kernel does:
+ * step = (end − start)/(steps − 1) in float32; the first half counts up from start, the second half
+ * down from end (so both ends are exact).
+ * Matches: torch.linspace(start, end, steps) (float32).   @throws ParameterError if steps is not an integer ≥ 1.
+ */
+export function linspace(start: number, end: number, steps: number): Float32Array {
+  if (!Number.isInteger(steps) || steps < 1) throw new ParameterError(`linspace: steps must be an integer ≥ 1, got ${JSON.stringify(steps)}`);
+  const out = new Float32Array(steps);
+  if (steps === 1) { out[0] = start; return out; }
+  const f = Math.fround;
+  const step = f((f(end) - f(start)) / (steps - 1));
+  const halfway = Math.floor(steps / 2);
+  for (let i = 0; i < steps; i++) out[i] = i < halfway ? f(start) + f(step * i) : f(end) - f(step * (steps - i - 1));
+  return out;
+}

@@ -1,0 +1,37 @@
+import { Tensor } from '../core/tensor.js';
+import { ShapeError, fmtContext } from '../core/errors.js';
+
+/** Validates `linear`. @throws ShapeError (rank, in_features mismatch, bias length). */
+export function checkLinear(op: string, input: Tensor, weight: Tensor, bias: Tensor | null | undefined): { rows: number; in_features: number; out_features: number } {
+  const ctx = () => fmtContext({ input, weight, ...(bias ? { bias } : {}) });
+  if (input.rank < 1) throw new ShapeError(`${op}: input must have rank ≥ 1, got rank 0 (${ctx()})`);
+  if (weight.rank !== 2) throw new ShapeError(`${op}: weight must have rank 2 [out_features, in_features], got rank ${weight.rank} (${ctx()})`);
+  const in_features = input.shape[input.rank - 1];
+  const [out_features, wIn] = weight.shape;
+  if (wIn !== in_features) throw new ShapeError(`${op}: weight.shape[1] must equal in_features = input.shape[-1] = ${in_features}, got ${wIn} (${ctx()})`);
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== out_features)) throw new ShapeError(`${op}: bias must have shape [${out_features}], got [${bias.shape.join(',')}] (${ctx()})`);
+  return { rows: input.size / in_features || 0, in_features, out_features };
+}
+
+/**
+ * Affine map over the last dimension, y = x Wᵀ + b.
+ *
+ * Paper:   the projections W_q, W_k, W_v of self-attention, ACmix §3.2 Eq. (10) (as 1x1 convs there).
+ * Matches: torch.nn.functional.linear(input, weight, bias).
+ * Shapes:  input [..., in_features]   weight [out_features, in_features]   bias [out_features] | null
+ *          output [..., out_features]
+ * Numerics: float64 accumulation, bias added last, one rounding.
+ * Cost:    2 · rows · in_features · out_features FLOPs.
+ * @throws ShapeError if weight.shape[1] ≠ input.shape[-1] or bias is not [out_features].
+ */
+export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  const { rows, in_features, out_features } = checkLinear('linear', input, weight, bias);
+  const x = input.data, w = weight.data, out = new Float32Array(rows * out_features);
+  for (let r = 0; r < rows; r++) for (let o = 0; o < out_features; o++) {
+    let acc = 0;
+    for (let i = 0; i < in_features; i++) acc += x[r * in_features + i] * w[o * in_features + i];
+    if (bias) acc += bias.data[o];
+    out[r * out_features + o] = acc;
+  }
+  return new Tensor(out, [...input.shape.slice(0, -1), out_features]);
+}

@@ -1,0 +1,58 @@
+import { Tensor } from '../core/tensor.js';
+import { ShapeError, fmtContext } from '../core/errors.js';
+import { expectRank, pair, type IntPair } from '../core/geometry.js';
+
+export interface UnfoldOptions { dilation?: IntPair; padding?: IntPair; stride?: IntPair }
+
+export interface UnfoldGeometry {
+  N: number; C: number; H: number; W: number; k_h: number; k_w: number;
+  dilation_h: number; dilation_w: number; pad_h: number; pad_w: number; stride_h: number; stride_w: number;
+  H_out: number; W_out: number;
+}
+
+/** Validates `unfold` arguments. @throws ShapeError (rank ≠ 4, window larger than the padded input), ParameterError. */
+export function checkUnfold(op: string, input: Tensor, kernel_size: IntPair, options: UnfoldOptions = {}): UnfoldGeometry {
+  expectRank(op, 'input', input.shape, 4, { input, kernel_size, ...options });
+  const [k_h, k_w] = pair(op, 'kernel_size', kernel_size, 1, 1);
+  const [dilation_h, dilation_w] = pair(op, 'dilation', options.dilation, 1, 1);
+  const [pad_h, pad_w] = pair(op, 'padding', options.padding, 0, 0);
+  const [stride_h, stride_w] = pair(op, 'stride', options.stride, 1, 1);
+  const [N, C, H, W] = input.shape;
+  const effH = dilation_h * (k_h - 1) + 1, effW = dilation_w * (k_w - 1) + 1;
+  if (H + 2 * pad_h < effH || W + 2 * pad_w < effW) {
+    throw new ShapeError(`${op}: the dilated window [${effH},${effW}] must not be larger than the padded input [${H + 2 * pad_h},${W + 2 * pad_w}] (${fmtContext({ input, kernel_size, ...options })})`);
+  }
+  const H_out = Math.floor((H + 2 * pad_h - effH) / stride_h) + 1;
+  const W_out = Math.floor((W + 2 * pad_w - effW) / stride_w) + 1;
+  return { N, C, H, W, k_h, k_w, dilation_h, dilation_w, pad_h, pad_w, stride_h, stride_w, H_out, W_out };
+}
+
+/**
+ * Extracts sliding k_h × k_w blocks (im2col).
+ *
+ * Paper:   the window gather of local self-attention, ACmix §3.2 Eq. (8) (the official code builds
+ *          its attention windows with nn.Unfold); also the column matrix of convolution-as-GEMM.
+ * Matches: torch.nn.functional.unfold(input, kernel_size, dilation=1, padding=0, stride=1), zero padding.
+ *
+ * Equation: y[n, (c·k_h + p)·k_w + q, i·W_out + j] = x[n, c, i·s_h + p·d_h − P_h, j·s_w + q·d_w − P_w]  (0 outside)
+ * Shapes:  input [N, C, H, W] → output [N, C·k_h·k_w, L], L = H_out·W_out,
+ *          H_out = floor((H + 2·P_h − d_h·(k_h − 1) − 1) / s_h) + 1.
+ * Numerics: data movement, bit-exact.   Cost: 0 FLOPs.
+ * @throws ShapeError if input is not rank 4 or the dilated window exceeds the padded input.
+ * @throws ParameterError for non-positive kernel_size, stride, dilation or negative padding.
+ * @see spec/unfold.test.ts
+ */
+export function unfold(input: Tensor, kernel_size: IntPair, options: UnfoldOptions = {}): Tensor {
+  const g = checkUnfold('unfold', input, kernel_size, options);
+  const { N, C, H, W, k_h, k_w, H_out, W_out } = g;
+  const L = H_out * W_out;
+  const out = new Float32Array(N * C * k_h * k_w * L);
+  for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) for (let p = 0; p < k_h; p++) for (let q = 0; q < k_w; q++) {
+    const row = ((n * C + c) * k_h + p) * k_w + q;
+    for (let i = 0; i < H_out; i++) for (let j = 0; j < W_out; j++) {
+      const y = i * g.stride_h + p * g.dilation_h - g.pad_h, x = j * g.stride_w + q * g.dilation_w - g.pad_w;
+      out[row * L + i * W_out + j] = y >= 0 && y < H && x >= 0 && x < W ? input.data[((n * C + c) * H + y) * W + x] : 0;
+    }
+  }
+  return new Tensor(out, [N, C * k_h * k_w, L]);
+}
