@@ -113,54 +113,12 @@ function ukernel_4x8(
     }
   }
 
-  // k loop, unrolled by 4 with immediate offsets: 4 splat loads of A, 2 loads of B, 8 mul,
-  // 8 add per k; 8 accumulators + 2 B vectors + 1 broadcast A (+1 product) live: no spills.
+  // k loop: 4 splat loads of A, 2 loads of B, 8 mul, 8 add per k; 8 accumulators + 2 B vectors
+  // + 1 broadcast A (+1 product) live: no spills. Not unrolled on purpose: Binaryen turns an
+  // unrolled body into one expression tree per accumulator, which keeps every B vector and
+  // broadcast of the body live at once and makes V8 spill (checked with --print-wasm-code).
   let pa0 = a0, pa1 = a1, pa2 = a2, pa3 = a3, pw = w;
-  let k = K;
-  for (; k >= 4; k -= 4) {
-    let b0 = v128.load(pw), b1 = v128.load(pw, 16);
-    let x = v128.load32_splat(pa0);
-    acc0l = f32x4.add(acc0l, f32x4.mul(x, b0)); acc0h = f32x4.add(acc0h, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa1);
-    acc1l = f32x4.add(acc1l, f32x4.mul(x, b0)); acc1h = f32x4.add(acc1h, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa2);
-    acc2l = f32x4.add(acc2l, f32x4.mul(x, b0)); acc2h = f32x4.add(acc2h, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa3);
-    acc3l = f32x4.add(acc3l, f32x4.mul(x, b0)); acc3h = f32x4.add(acc3h, f32x4.mul(x, b1));
-
-    b0 = v128.load(pw, 32); b1 = v128.load(pw, 48);
-    x = v128.load32_splat(pa0, 4);
-    acc0l = f32x4.add(acc0l, f32x4.mul(x, b0)); acc0h = f32x4.add(acc0h, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa1, 4);
-    acc1l = f32x4.add(acc1l, f32x4.mul(x, b0)); acc1h = f32x4.add(acc1h, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa2, 4);
-    acc2l = f32x4.add(acc2l, f32x4.mul(x, b0)); acc2h = f32x4.add(acc2h, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa3, 4);
-    acc3l = f32x4.add(acc3l, f32x4.mul(x, b0)); acc3h = f32x4.add(acc3h, f32x4.mul(x, b1));
-
-    b0 = v128.load(pw, 64); b1 = v128.load(pw, 80);
-    x = v128.load32_splat(pa0, 8);
-    acc0l = f32x4.add(acc0l, f32x4.mul(x, b0)); acc0h = f32x4.add(acc0h, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa1, 8);
-    acc1l = f32x4.add(acc1l, f32x4.mul(x, b0)); acc1h = f32x4.add(acc1h, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa2, 8);
-    acc2l = f32x4.add(acc2l, f32x4.mul(x, b0)); acc2h = f32x4.add(acc2h, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa3, 8);
-    acc3l = f32x4.add(acc3l, f32x4.mul(x, b0)); acc3h = f32x4.add(acc3h, f32x4.mul(x, b1));
-
-    b0 = v128.load(pw, 96); b1 = v128.load(pw, 112);
-    x = v128.load32_splat(pa0, 12);
-    acc0l = f32x4.add(acc0l, f32x4.mul(x, b0)); acc0h = f32x4.add(acc0h, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa1, 12);
-    acc1l = f32x4.add(acc1l, f32x4.mul(x, b0)); acc1h = f32x4.add(acc1h, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa2, 12);
-    acc2l = f32x4.add(acc2l, f32x4.mul(x, b0)); acc2h = f32x4.add(acc2h, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa3, 12);
-    acc3l = f32x4.add(acc3l, f32x4.mul(x, b0)); acc3h = f32x4.add(acc3h, f32x4.mul(x, b1));
-
-    pa0 += 16; pa1 += 16; pa2 += 16; pa3 += 16; pw += 128;
-  }
-  for (; k > 0; k--) { // K % 4 remainder, same order
+  for (let k = K; k > 0; k--) {
     const b0 = v128.load(pw), b1 = v128.load(pw, 16);
     let x = v128.load32_splat(pa0);
     acc0l = f32x4.add(acc0l, f32x4.mul(x, b0)); acc0h = f32x4.add(acc0h, f32x4.mul(x, b1));
