@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Tensor } from './core/tensor.js';
 import type { Ops } from './core/ops.js';
 import { readSafetensors } from './io/safetensors.js';
+import { packageFile } from './core/paths.js';
 import { conv2d as refConv2d } from './ref/conv2d.js';
 import { linspace } from './ref/interpolate.js';
 import { ACmix, Bottleneck } from './nn/acmix.js';
@@ -21,14 +22,14 @@ export interface FixtureCase {
   tensors: Map<string, Tensor>; state: Map<string, Tensor>;
 }
 
-/** Where fixtures live: `<package root>/spec/fixtures` (this file and dist/cli.js both sit one level below the root). */
-export function fixtureUrl(file: string): URL {
-  return new URL(`../spec/fixtures/${file}`, import.meta.url);
+/** Where fixtures live: `<package root>/spec/fixtures`. */
+export function fixturePath(file: string): string {
+  return packageFile(`spec/fixtures/${file}`);
 }
 
 /** Loads every case of one fixture file. */
 export function loadFixture(file: string): FixtureCase[] {
-  const st = readSafetensors(readFileSync(fixtureUrl(file)));
+  const st = readSafetensors(readFileSync(fixturePath(file)));
   const cases = JSON.parse(st.metadata.cases) as { name: string; op: string; params: Record<string, any> }[];
   return cases.map((c) => {
     const tensors = new Map<string, Tensor>(), state = new Map<string, Tensor>();

@@ -1,0 +1,39 @@
+/**
+ * The op inventory: one row per op (STYLE.md §2.4). The spec loop, `attnconv verify` and the bench runner
+ * read it; a new op is added here, in ts/core/ops.ts, ts/ref and ts/wasm under the same name.
+ */
+import type { OpName } from './core/ops.js';
+
+export interface OpEntry {
+  /** snake_case id: the file name in ts/ref, ts/wasm, spec, bench */
+  id: string;
+  /** camelCase member of Ops */
+  fn: OpName;
+  /** paper and equation numbers (arXiv:2111.14556 is ACmix) */
+  paper: string;
+  /** the PyTorch function it mirrors */
+  matches: string;
+  /** FLOPs formula (2 × multiply-accumulates), as printed by the bench */
+  flops: string;
+  /** AS kernels the wasm composition uses (empty while delegated to ref) */
+  kernels: string[];
+}
+
+export const registry: OpEntry[] = [
+  { id: 'conv2d', fn: 'conv2d', paper: 'ACmix §3.1 Eq. (1)', matches: 'torch.nn.functional.conv2d', flops: '2·N·C_out·H_out·W_out·(C_in/groups)·k_h·k_w', kernels: ['gemm', 'pack_b', 'im2col'] },
+  { id: 'conv2d_shift_sum', fn: 'conv2dShiftSum', paper: 'ACmix §3.1 Eq. (2)-(7)', matches: 'torch.nn.functional.conv2d', flops: '2·N·C_out·H·W·(C_in/groups)·k_h·k_w + N·k_h·k_w·C_out·H_out·W_out', kernels: [] },
+  { id: 'shift2d', fn: 'shift2d', paper: 'ACmix §3.1 Eq. (4); Wu et al. 2018 (Shift)', matches: 'depthwise conv2d with a one-hot kernel', flops: '0', kernels: [] },
+  { id: 'pad', fn: 'pad', paper: 'ACmix §3.2 (reflection-padded windows)', matches: 'torch.nn.functional.pad', flops: '0', kernels: [] },
+  { id: 'unfold', fn: 'unfold', paper: 'ACmix §3.2 Eq. (8) (window gather)', matches: 'torch.nn.functional.unfold', flops: '0', kernels: [] },
+  { id: 'softmax', fn: 'softmax', paper: 'ACmix §3.2 Eq. (9)', matches: 'torch.nn.functional.softmax', flops: '~5 per element', kernels: [] },
+  { id: 'linear', fn: 'linear', paper: 'ACmix §3.2 Eq. (10) (projections)', matches: 'torch.nn.functional.linear', flops: '2·rows·in_features·out_features', kernels: [] },
+  { id: 'relu', fn: 'relu', paper: '—', matches: 'torch.nn.functional.relu', flops: '0', kernels: [] },
+  { id: 'gelu', fn: 'gelu', paper: 'Hendrycks & Gimpel 2016 Eq. (1)', matches: 'torch.nn.functional.gelu', flops: '~20 per element', kernels: [] },
+  { id: 'batch_norm2d', fn: 'batchNorm2d', paper: 'Ioffe & Szegedy 2015 Alg. 2', matches: 'torch.nn.functional.batch_norm (eval)', flops: '2 per element', kernels: [] },
+  { id: 'layer_norm', fn: 'layerNorm', paper: 'Ba et al. 2016 Eq. (4)', matches: 'torch.nn.functional.layer_norm', flops: '~5 per element', kernels: [] },
+  { id: 'add', fn: 'add', paper: 'residual connection', matches: 'torch.add', flops: '1 per element', kernels: [] },
+  { id: 'axpby', fn: 'axpby', paper: 'ACmix §4.1 Eq. (12)', matches: 'rate1 * x + rate2 * y', flops: '3 per element', kernels: [] },
+  { id: 'interpolate', fn: 'interpolate', paper: '—', matches: "torch.nn.functional.interpolate(mode='bilinear')", flops: '~7 per output element', kernels: [] },
+  { id: 'local_attention', fn: 'localAttention', paper: 'ACmix §3.2 Eq. (8)-(9) + official relative position term', matches: 'official ACmix attention path', flops: '4·N·C·k_att²·H_out·W_out', kernels: [] },
+  { id: 'acmix_fc', fn: 'acmixFc', paper: 'ACmix §4.1 (conv path fc)', matches: 'official ACmix fc + permute', flops: '2·N·k_conv²·3·head·head_dim·H·W', kernels: [] },
+];
