@@ -1,6 +1,8 @@
 // conv2d: ts/wasm/conv2d.ts against the float64 reference ts/ref/conv2d.ts.
 // One suite per block: conv2d/wasm (ref ≈ wasm property), conv2d/errors (same named errors, nothing
 // leaked). conv2d/golden and conv2d/identities go in their own blocks below.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
@@ -173,5 +175,20 @@ for (const c of errorCases) {
     assertConvClose(vx, vw, vb, { padding: 1 }, 'conv2d/errors next call', c.what);
   });
 }
+
+Errors('before `await init()`: BackendError for a valid call, the ShapeError still first for a bad one', () => {
+  // A fresh process: this file has already initialised the module in this one.
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+    import { conv2d } from './ts/wasm/conv2d.js';
+    import { Tensor } from './ts/core/tensor.js';
+    const name = (fn) => { try { fn(); return 'no throw'; } catch (e) { return e.name + ': ' + e.message; } };
+    console.log(name(() => conv2d(Tensor.zeros([1, 1, 3, 3]), Tensor.zeros([1, 1, 1, 1]))));
+    console.log(name(() => conv2d(Tensor.zeros([1, 1, 3]), Tensor.zeros([1, 1, 1, 1]))));
+  `], { cwd: root, encoding: 'utf8' });
+  const [valid, bad] = r.stdout.trim().split('\n');
+  assert.is(valid, 'BackendError: wasm backend used before `await wasm.init()`', r.stderr);
+  assert.match(bad, /^ShapeError: conv2d: input must have rank 4/);
+});
 
 Errors.run();
