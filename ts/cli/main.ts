@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { Command } from 'commander';
 import { demoCommand } from './demo.js';
 import { verifyCommand } from './verify.js';
