@@ -7,7 +7,7 @@ import { init } from '../ts/wasm/index.js';
 import { conv2d } from '../ts/wasm/conv2d.js';
 import { kernels, build } from '../ts/wasm/module.js';
 import { withArena } from '../ts/wasm/arena.js';
-import { gemmColumnBlock } from '../ts/wasm/conv2d.js';
+import { gemmColumnBlock, gemmPackedAFloats } from '../ts/wasm/conv2d.js';
 import { Tensor } from '../ts/core/tensor.js';
 
 await init();
@@ -52,14 +52,14 @@ console.log(`node ${process.version}, wasm build ${build()}, ${rounds} rounds`);
   const k = kernels();
   withArena((a) => {
     const pa = a.upload(A), pb = a.upload(B), pc = a.alloc(M * N);
-    const nc = gemmColumnBlock(K, N), packed = a.alloc(K * nc);
+    const nc = gemmColumnBlock(K, N), packedA = a.alloc(gemmPackedAFloats(M, K)), packedB = a.alloc(K * nc);
     measure('gemm__f32x4_4x8 3136x64 @ 64x192 (in memory)', 2 * M * N * K,
-      () => k.gemm__f32x4_4x8(M, N, K, pa, K, pb, N, pc, N, 0, 0, packed, nc));
-    k.pack_b__f32x4(K, N, pb, N, packed);
-    const nc2 = (N + 7) & ~7, packedAll = a.alloc(K * nc2);
+      () => k.gemm__f32x4_4x8(M, N, K, pa, K, pb, N, pc, N, 0, 0, packedA, packedB, nc));
+    const packedAll = a.alloc(K * ((N + 7) & ~7));
+    k.pack_a__f32x4(M, K, pa, K, packedA);
     k.pack_b__f32x4(K, N, pb, N, packedAll);
-    measure('gemm_packed__f32x4_4x8 (B packed once)', 2 * M * N * K,
-      () => k.gemm_packed__f32x4_4x8(M, N, K, pa, K, packedAll, pc, N, 0, 0));
+    measure('gemm_packed__f32x4_4x8 (A, B packed once)', 2 * M * N * K,
+      () => k.gemm_packed__f32x4_4x8(M, N, K, packedA, packedAll, pc, N, 0, 0));
     measure('gemm__scalar 3136x64 @ 64x192', 2 * M * N * K,
       () => k.gemm__scalar(M, N, K, pa, K, pb, N, pc, N, 0, 0));
   });
@@ -70,8 +70,8 @@ console.log(`node ${process.version}, wasm build ${build()}, ${rounds} rounds`);
   const k = kernels();
   withArena((a) => {
     const pa = a.upload(A), pb = a.upload(B), pc = a.alloc(M * N);
-    const nc = gemmColumnBlock(K, N), packed = a.alloc(K * nc);
+    const nc = gemmColumnBlock(K, N), packedA = a.alloc(gemmPackedAFloats(M, K)), packedB = a.alloc(K * nc);
     measure('gemm__f32x4_4x8 64x576 @ 576x3136 (conv core)', 2 * M * N * K,
-      () => k.gemm__f32x4_4x8(M, N, K, pa, K, pb, N, pc, N, 0, 0, packed, nc));
+      () => k.gemm__f32x4_4x8(M, N, K, pa, K, pb, N, pc, N, 0, 0, packedA, packedB, nc));
   });
 }

@@ -1,5 +1,5 @@
 // as/gemm.ts: gemm__scalar ≡ gemm__f32x4_4x8 ≡ gemm_packed__f32x4_4x8 ≡ a TS float32 twin, bit for
-// bit (Object.is per element), and pack_b__scalar ≡ pack_b__f32x4. Sizes sweep M, N, K over 1..9
+// bit (Object.is per element), and pack_a/pack_b __scalar ≡ __f32x4 ≡ a TS twin of the layout. Sizes sweep M, N, K over 1..9
 // (every M mod 4 and N mod 8 tail), plus larger shapes; accumulate on/off, bias on/off, leading
 // dimensions larger than the matrix (the padding must stay untouched).
 // Also the arena (ts/wasm/arena.ts) the kernels run in: scopes reset on return and throw, guard
@@ -67,16 +67,18 @@ function runVariant(c: GemmCase, variant: Variant): Float32Array {
     const pbias = c.bias ? a.upload(c.bias) : 0;
     const acc = c.accumulate ? 1 : 0;
     const roundN = (c.N + 7) & ~7;
+    const packedA = a.alloc(((c.M + 3) & ~3) * c.K);
     if (variant === 'scalar') {
       k.gemm__scalar(c.M, c.N, c.K, pa, c.lda, pb, c.ldb, pc, c.ldc, pbias, acc);
     } else if (variant === 'packed') {
-      const packed = a.alloc(c.K * roundN);
-      k.pack_b__f32x4(c.K, c.N, pb, c.ldb, packed);
-      k.gemm_packed__f32x4_4x8(c.M, c.N, c.K, pa, c.lda, packed, pc, c.ldc, pbias, acc);
+      const packedB = a.alloc(c.K * roundN);
+      k.pack_a__scalar(c.M, c.K, pa, c.lda, packedA);
+      k.pack_b__scalar(c.K, c.N, pb, c.ldb, packedB);
+      k.gemm_packed__f32x4_4x8(c.M, c.N, c.K, packedA, packedB, pc, c.ldc, pbias, acc);
     } else {
       const nc = variant === 'f32x4_nc8' ? 8 : variant === 'f32x4_nc16' ? 16 : Math.max(8, roundN);
-      const packed = a.alloc(c.K * nc);
-      k.gemm__f32x4_4x8(c.M, c.N, c.K, pa, c.lda, pb, c.ldb, pc, c.ldc, pbias, acc, packed, nc);
+      const packedB = a.alloc(c.K * nc);
+      k.gemm__f32x4_4x8(c.M, c.N, c.K, pa, c.lda, pb, c.ldb, pc, c.ldc, pbias, acc, packedA, packedB, nc);
     }
     return a.download(pc, c.C0.length);
   });
@@ -138,9 +140,9 @@ Kernels('splitting K into blocks (accumulate after the first, bias on the last) 
   const whole = runVariant(c, 'f32x4_ncN');
   const blocked = withArena((a) => {
     const pa = a.upload(c.A), pb = a.upload(c.B), pc = a.upload(c.C0), pbias = a.upload(c.bias!);
-    const packed = a.alloc(K * 24);
-    k.gemm__f32x4_4x8(M, N, split, pa, K, pb, N, pc, N, 0, 0, packed, 24);
-    k.gemm__f32x4_4x8(M, N, K - split, pa + 4 * split, K, pb + 4 * split * N, N, pc, N, pbias, 1, packed, 24);
+    const packedA = a.alloc(8 * K), packedB = a.alloc(K * 24);
+    k.gemm__f32x4_4x8(M, N, split, pa, K, pb, N, pc, N, 0, 0, packedA, packedB, 24);
+    k.gemm__f32x4_4x8(M, N, K - split, pa + 4 * split, K, pb + 4 * split * N, N, pc, N, pbias, 1, packedA, packedB, 24);
     return a.download(pc, M * N);
   });
   assertBitExact(blocked, whole, 'K split in two blocks vs one pass');
@@ -170,14 +172,37 @@ Kernels('debug build: a broken contract (nc not a multiple of 8) traps with the 
   const k = kernels();
   assert.throws(() => withArena((a) => {
     const p = a.zeros(64);
-    k.gemm__f32x4_4x8(2, 2, 2, p, 2, p, 2, p, 2, 0, 0, p, 12);
+    k.gemm__f32x4_4x8(2, 2, 2, p, 2, p, 2, p, 2, 0, 0, p, p, 12);
   }), (e: unknown) => e instanceof BackendError && /assertion failed/.test((e as Error).message));
 });
 
 Kernels.run();
 
 // ---------------------------------------------------------------------------------------------
-const Pack = suite('gemm/pack_b');
+const Pack = suite('gemm/pack');
+
+Pack('pack_a__scalar ≡ pack_a__f32x4 ≡ TS twin (K×4 row-interleaved blocks, zero rows), M 0..9, K 0..11, lda > K', () => {
+  const k = kernels();
+  for (let M = 0; M <= 9; M++) for (let K = 0; K <= 11; K++) {
+    const lda = K + (M % 3);
+    const A = randomArray(M * lda, M * 100 + K);
+    const blocks = Math.ceil(M / 4);
+    const want = new Float32Array(blocks * 4 * K);
+    for (let r = 0; r < blocks; r++) for (let kk = 0; kk < K; kk++) for (let i = 0; i < 4; i++) {
+      const m = 4 * r + i;
+      want[(r * K + kk) * 4 + i] = m < M ? A[m * lda + kk] : 0;
+    }
+    for (const variant of ['pack_a__scalar', 'pack_a__f32x4'] as const) {
+      const got = withArena((a) => {
+        const pa = a.upload(A);
+        const packed = a.alloc(want.length);
+        k[variant](M, K, pa, lda, packed);
+        return a.download(packed, want.length);
+      });
+      assertBitExact(got, want, `${variant} M=${M} K=${K} lda=${lda}`);
+    }
+  }
+});
 
 Pack('pack_b__scalar ≡ pack_b__f32x4 ≡ TS twin (zero-padded K×8 panels), K 0..9, N 1..17, ldb > N', () => {
   const k = kernels();

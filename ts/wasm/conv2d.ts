@@ -11,12 +11,17 @@ const PACKED_BLOCK_BYTES = 256 * 1024;
 
 /**
  * Column block width `nc` for gemm__f32x4_4x8: a multiple of 8 with K·nc floats ≤ 256 KiB,
- * and no wider than N rounded up to 8. The packed scratch needs K·nc floats.
+ * and no wider than N rounded up to 8. The packedB scratch needs K·nc floats.
  */
 export function gemmColumnBlock(K: number, N: number): number {
   const fit = Math.floor(PACKED_BLOCK_BYTES / 4 / Math.max(K, 1)) & ~7;
   const full = (N + 7) & ~7;
   return Math.max(8, Math.min(fit, full));
+}
+
+/** Floats of the packedA scratch of gemm__f32x4_4x8: ⌈M/4⌉·4·K. */
+export function gemmPackedAFloats(M: number, K: number): number {
+  return ((M + 3) & ~3) * K;
 }
 
 /**
@@ -71,7 +76,8 @@ function conv1x1(k: K, a: A, g: Conv2dGeometry, x: number, w: number, b: number,
   const { N, C_in, C_out, H, W, groups, cinPerGroup, coutPerGroup } = g;
   const HW = H * W;
   const nc = gemmColumnBlock(cinPerGroup, HW);
-  const packed = a.alloc(cinPerGroup * nc);
+  const packedA = a.alloc(gemmPackedAFloats(coutPerGroup, cinPerGroup));
+  const packedB = a.alloc(cinPerGroup * nc);
   for (let n = 0; n < N; n++) {
     for (let grp = 0; grp < groups; grp++) {
       k.gemm__f32x4_4x8(
@@ -80,7 +86,7 @@ function conv1x1(k: K, a: A, g: Conv2dGeometry, x: number, w: number, b: number,
         x + 4 * (n * C_in + grp * cinPerGroup) * HW, HW,
         y + 4 * (n * C_out + grp * coutPerGroup) * HW, HW,
         b ? b + 4 * grp * coutPerGroup : 0, 0,
-        packed, nc);
+        packedA, packedB, nc);
     }
   }
 }
@@ -92,7 +98,8 @@ function convIm2col(k: K, a: A, g: Conv2dGeometry, x: number, w: number, b: numb
   const P = H_out * W_out;                      // columns of col
   const col = a.alloc(Kred * P);
   const nc = gemmColumnBlock(Kred, P);
-  const packed = a.alloc(Kred * nc);
+  const packedA = a.alloc(gemmPackedAFloats(coutPerGroup, Kred));
+  const packedB = a.alloc(Kred * nc);
   for (let n = 0; n < N; n++) {
     for (let grp = 0; grp < groups; grp++) {
       k.im2col__f32x4(
@@ -104,7 +111,7 @@ function convIm2col(k: K, a: A, g: Conv2dGeometry, x: number, w: number, b: numb
         col, P,
         y + 4 * (n * C_out + grp * coutPerGroup) * P, P,
         b ? b + 4 * grp * coutPerGroup : 0, 0,
-        packed, nc);
+        packedA, packedB, nc);
     }
   }
 }

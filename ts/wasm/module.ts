@@ -21,9 +21,11 @@ export interface Kernels {
   gemm__scalar(M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number,
     c: number, ldc: number, bias: number, accumulate: number): void;
   gemm__f32x4_4x8(M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number,
-    c: number, ldc: number, bias: number, accumulate: number, packed: number, nc: number): void;
-  gemm_packed__f32x4_4x8(M: number, N: number, K: number, a: number, lda: number, packed: number,
+    c: number, ldc: number, bias: number, accumulate: number, packedA: number, packedB: number, nc: number): void;
+  gemm_packed__f32x4_4x8(M: number, N: number, K: number, packedA: number, packedB: number,
     c: number, ldc: number, bias: number, accumulate: number): void;
+  pack_a__scalar(M: number, K: number, a: number, lda: number, packed: number): void;
+  pack_a__f32x4(M: number, K: number, a: number, lda: number, packed: number): void;
   pack_b__scalar(K: number, N: number, b: number, ldb: number, packed: number): void;
   pack_b__f32x4(K: number, N: number, b: number, ldb: number, packed: number): void;
   im2col__scalar(x: number, col: number, C: number, H: number, W: number, k_h: number, k_w: number,
