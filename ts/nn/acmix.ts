@@ -1,5 +1,7 @@
 import { Tensor } from '../core/tensor.js';
-import { positiveInt } from '../core/geometry.js';
+import { positiveInt, expectRank } from '../core/geometry.js';
+import { ShapeError, fmtShape } from '../core/errors.js';
+import { localAttentionGeometry } from '../ref/local_attention.js';
 import { Module, resolveOps, type ForwardOptions } from './module.js';
 import { Conv2d, BatchNorm2d, ReLU, Sequential } from './layers.js';
 import { acmixConfig, acmixForward, type ACmixConfig, type ACmixResult, type ACmixTrace } from '../ref/acmix.js';
@@ -106,7 +108,23 @@ export class Bottleneck extends Module {
       new BatchNorm2d(planes * Bottleneck.expansion));
   }
 
+  /**
+   * Validates a Bottleneck input before any work: rank 4, C = inplanes, the ACmix spatial rules, and a
+   * residual whose shape matches the main path (a downsample is needed when stride > 1 or inplanes ≠ 4·planes).
+   * @throws ShapeError / UnsupportedShapeError naming expected and actual shapes.
+   */
+  check(x: Tensor): void {
+    const inplanes = this.conv1.options.in_channels, out = this.bn3.num_features, c = this.conv2.config;
+    expectRank('Bottleneck', 'input', x.shape, 4, { input: x });
+    if (x.shape[1] !== inplanes) throw new ShapeError(`Bottleneck: input.shape[1] must equal inplanes = ${inplanes}, got ${x.shape[1]} (input=${fmtShape(x.shape)})`);
+    localAttentionGeometry('Bottleneck', [x.shape[0], c.out_planes, x.shape[2], x.shape[3]], c, () => `input=${fmtShape(x.shape)}`);
+    if (!this.downsample && (c.stride !== 1 || inplanes !== out)) {
+      throw new ShapeError(`Bottleneck: without downsample the residual must have the output's shape [${x.shape[0]},${out},${x.shape[2] / c.stride},${x.shape[3] / c.stride}], got input=${fmtShape(x.shape)} (stride ${c.stride})`);
+    }
+  }
+
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
+    this.check(x);
     const ops = resolveOps(options.backend);
     const o = { backend: ops };
     let out = ops.relu(this.bn1.forward(this.conv1.forward(x, o), o));

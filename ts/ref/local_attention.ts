@@ -30,10 +30,7 @@ export interface LocalAttentionGeometry {
  */
 export function checkLocalAttention(op: string, q: Tensor, k: Tensor, v: Tensor, pe: Tensor | null, options: LocalAttentionOptions): LocalAttentionGeometry {
   const head = positiveInt(op, 'head', options.head);
-  const kernel_att = positiveInt(op, 'kernel_att', options.kernel_att);
-  const stride = positiveInt(op, 'stride', options.stride ?? 1);
-  const dilation = positiveInt(op, 'dilation', options.dilation ?? 1);
-  const ctx = () => fmtContext({ q, k, v, ...(pe ? { pe } : {}), head, kernel_att, stride, dilation });
+  const ctx = () => fmtContext({ q, k, v, ...(pe ? { pe } : {}), ...options });
   expectRank(op, 'q', q.shape, 4, { q, k, v });
   for (const [name, t] of [['k', k], ['v', v]] as const) {
     if (t.rank !== 4 || t.shape.some((s, i) => s !== q.shape[i])) throw new ShapeError(`${op}: ${name} must have the shape of q [${q.shape.join(',')}], got [${t.shape.join(',')}] (${ctx()})`);
