@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { Tensor } from '../ts/core/tensor.js';
 import { conv2d } from '../ts/ref/conv2d.js';
-import { shift2d, shiftKernel, shiftKernels } from '../ts/ref/shift2d.js';
+import { shift2d, shift2dAsConv, shiftKernel, shiftKernels } from '../ts/ref/shift2d.js';
 import { seededTensor, runs } from './support/arbitraries.js';
 import { assertBitExact } from './support/close.js';
 
@@ -47,3 +47,13 @@ Identities('shiftKernels(k)[t] is one-hot at (⌊t/k⌋, t mod k): the official 
 });
 
 Identities.run();
+
+const AsConv = suite('shift2d/as_grouped_conv');
+AsConv('shift2dAsConv (one grouped conv with one-hot kernels, §4.2) == shift2d bit for bit', () => {
+  fc.assert(fc.property(shiftCase, (c) => {
+    const x = seededTensor([c.N, c.C, c.H, c.W], c.seed);
+    const shifts = Array.from({ length: c.C }, (_, ch) => [((c.pick[ch] ?? 0) % 5) - 2, (((c.pick[ch] ?? 0) >> 4) % 3) - 1] as [number, number]);
+    assertBitExact(shift2dAsConv(x, shifts).data, shift2d(x, shifts).data, `shifts ${JSON.stringify(shifts)}`, x.shape);
+  }), { numRuns: runs(100) });
+});
+AsConv.run();

@@ -6,7 +6,7 @@
 import type { Ops } from '../core/ops.js';
 import { conv2d } from './conv2d.js';
 import { conv2dShiftSum, conv2dStageI, conv2dStageII } from './conv2d_shift_sum.js';
-import { shift2d, shiftKernel, shiftKernels } from './shift2d.js';
+import { shift2d, shift2dAsConv, shiftKernel, shiftKernels } from './shift2d.js';
 import { pad } from './pad.js';
 import { unfold } from './unfold.js';
 import { softmax, relu, gelu, add, axpby, erf } from './activations.js';
@@ -18,7 +18,7 @@ import { acmixFc, acmixPosition, acmixForward, acmixConfig, acmixWith, type ACmi
 import type { Tensor } from '../core/tensor.js';
 
 export {
-  conv2d, conv2dShiftSum, conv2dStageI, conv2dStageII, shift2d, shiftKernel, shiftKernels, pad, unfold,
+  conv2d, conv2dShiftSum, conv2dStageI, conv2dStageII, shift2d, shift2dAsConv, shiftKernel, shiftKernels, pad, unfold,
   softmax, relu, gelu, erf, add, axpby, linear, batchNorm2d, layerNorm, interpolate, linspace,
   localAttention, localAttentionWeights, acmixFc, acmixPosition, acmixForward, acmixConfig,
 };

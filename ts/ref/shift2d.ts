@@ -1,6 +1,7 @@
 import { Tensor } from '../core/tensor.js';
 import { ParameterError, ShapeError, fmtContext } from '../core/errors.js';
 import { expectRank } from '../core/geometry.js';
+import { conv2d } from './conv2d.js';
 
 /** One [dy, dx] for every channel, or one pair per channel (the Shift op of Wu et al. 2018). */
 export type Shifts = readonly [number, number] | readonly (readonly [number, number])[];
@@ -86,4 +87,24 @@ export function shiftKernels(kernel_size: number): Tensor {
   const k = kernel_size, out = Tensor.zeros([k * k, k, k]);
   for (let t = 0; t < k * k; t++) out.data[t * k * k + Math.floor(t / k) * k + (t % k)] = 1;
   return out;
+}
+
+/**
+ * Shift computed the way ACmix §4.2 makes it fast: as ONE grouped (depthwise) convolution whose kernels are
+ * the fixed one-hot shift kernels (Eq. 13-15) — equal to `shift2d` bit for bit (every other tap adds an exact 0).
+ *
+ * Paper:   ACmix §4.2, Eq. (13)-(15).   Matches: F.conv2d(input, one_hot, padding=r, groups=C).
+ * Shapes:  input [N, C, H, W], shifts [dy, dx] or C pairs → [N, C, H, W]; kernel side k = 2·r + 1,
+ *          r = max |shift| over channels.
+ * Cost:    2 · N · C · H · W · k² FLOPs (the price the paper pays for data locality).
+ * @throws as shift2d.
+ */
+export function shift2dAsConv(input: Tensor, shifts: Shifts): Tensor {
+  const s = checkShift2d('shift2d', input, shifts);
+  const C = input.shape[1];
+  let r = 0;
+  for (const v of s) r = Math.max(r, Math.abs(v));
+  const k = 2 * r + 1, w = Tensor.zeros([C, 1, k, k]);
+  for (let c = 0; c < C; c++) w.data.set(shiftKernel(k, s[2 * c], s[2 * c + 1]).data, c * k * k);
+  return conv2d(input, w, null, { padding: r, groups: C });
 }
