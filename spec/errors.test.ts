@@ -1,0 +1,347 @@
+// Bad input on both backends: every op throws its named error (class AND a message naming the expected
+// and the actual values) before doing any work, and the next valid call on the same backend still gives
+// the right answer — bit for bit the result computed before the bad call, and (wasm) within the
+// dot-product bound of the reference. One suite per op id (`<op_id>/errors`), plus `acmix/errors` for the
+// nn module and `conv2d/arena` for WASM memory across thrown errors.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Tensor } from '../ts/core/tensor.js';
+import type { Ops } from '../ts/core/ops.js';
+import type { Conv2dOptions } from '../ts/core/geometry.js';
+import { ShapeError, UnsupportedShapeError, ParameterError } from '../ts/core/errors.js';
+import { ops as refOps } from '../ts/ref/index.js';
+import { conv2d as refConv2d } from '../ts/ref/conv2d.js';
+import type { PadMode } from '../ts/ref/pad.js';
+import type { GeluApproximate } from '../ts/ref/activations.js';
+import * as wasm from '../ts/wasm/index.js';
+import * as nn from '../ts/nn/index.js';
+import { loadFixture, runCase, compare } from '../ts/verify.js';
+import { seededTensor, absTensor } from './support/arbitraries.js';
+import { assertBitExact, assertWithinDotBound } from './support/close.js';
+
+await wasm.init();
+
+type ErrorClass = typeof ShapeError | typeof UnsupportedShapeError | typeof ParameterError;
+
+const backends: Ops[] = [refOps, wasm.ops];
+
+/** The error `fn` throws; fails the test if it returns. */
+function thrown(fn: () => unknown, label: string): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new assert.Assertion({ message: `${label}: expected a throw, the call returned`, operator: 'throws', generated: false, expects: 'throw', actual: 'no throw' });
+}
+
+/**
+ * Asserts `fn` throws exactly `cls` (instanceof, and not a subclass: a ShapeError case must not be an
+ * UnsupportedShapeError) and that the message contains every fragment (expected and actual values).
+ */
+function expectError(fn: () => unknown, cls: ErrorClass, fragments: string[], label: string): Error {
+  const e = thrown(fn, label);
+  assert.ok(e instanceof cls, `${label}: expected ${cls.name}, got ${e?.constructor?.name}: ${e?.message}`);
+  assert.is(e.constructor, cls, `${label}: expected exactly ${cls.name}, got ${e.constructor.name}: ${e.message}`);
+  assert.is(e.name, cls.name, `${label}: error name`);
+  for (const f of fragments) {
+    assert.ok(e.message.includes(f), `${label}: message ${JSON.stringify(e.message)} must contain ${JSON.stringify(f)}`);
+  }
+  return e;
+}
+
+const T = (shape: number[], seed: number, lo = -2, hi = 2) => seededTensor(shape, seed, lo, hi);
+
+interface OpErrorCase {
+  what: string;
+  bad: (o: Ops) => unknown;
+  error: ErrorClass;
+  /** substrings the message must contain: the expected value and the value got */
+  contains: string[];
+}
+
+/**
+ * Registers, for every case and both backends: the named error with the op id as message prefix, the WASM
+ * arena untouched (mark as before, depth 0), then the valid call `good` equal bit for bit to its result
+ * computed on that backend before any bad call. `close(wasmResult, refResult)` compares the backends.
+ */
+function opErrorSuite(opId: string, prefix: string, good: (o: Ops) => Tensor, cases: OpErrorCase[], close: (got: Tensor, ref: Tensor) => void): void {
+  const s = suite(`${opId}/errors`);
+  const expected = new Map<Ops, Tensor>();
+  s.before(() => {
+    for (const o of backends) expected.set(o, good(o));
+    close(expected.get(wasm.ops)!, expected.get(refOps)!);
+  });
+  for (const c of cases) {
+    for (const o of backends) {
+      s(`${c.what} [${o.name}]: ${c.error.name} before any work, next valid call right`, () => {
+        const before = wasm.arenaStats();
+        const e = expectError(() => c.bad(o), c.error, c.contains, `${opId} ${c.what} [${o.name}]`);
+        assert.ok(e.message.startsWith(`${prefix}: `), `message starts with the op id '${prefix}: ': ${e.message}`);
+        const after = wasm.arenaStats();
+        assert.is(after.mark, before.mark, 'arena mark unchanged');
+        assert.is(after.depth, 0, 'no arena scope left open');
+        const next = good(o);
+        assert.equal([...next.shape], [...expected.get(o)!.shape], 'next call: shape');
+        assertBitExact(next.data, expected.get(o)!.data, `${opId} next call after ${c.what} [${o.name}]`, next.shape);
+        close(next, expected.get(refOps)!);
+      });
+    }
+  }
+  s.run();
+}
+
+const bitExact = (got: Tensor, ref: Tensor) => assertBitExact(got.data, ref.data, 'wasm vs ref', ref.shape);
+
+// ---------------------------------------------------------------------------------------------
+// conv2d: the real WASM path (im2col + GEMM); everything else in wasm.ops delegates to ref for now.
+
+const cx = T([1, 3, 8, 8], 11), cw = T([4, 3, 3, 3], 12), cb = T([4], 13);
+const convOpts: Conv2dOptions = { padding: 1 };
+
+/** wasm ≈ ref within 2·K·u·Σ|terms| (the derivation in spec/support/close.ts). */
+function convClose(x: Tensor, w: Tensor, b: Tensor | null, options: Conv2dOptions) {
+  return (got: Tensor, ref: Tensor) => {
+    assert.equal([...got.shape], [...ref.shape], 'wasm vs ref: shape');
+    const absScale = refConv2d(absTensor(x), absTensor(w), b ? absTensor(b) : null, options).data;
+    assertWithinDotBound(got.data, ref.data, absScale, { reduction: w.shape[1] * w.shape[2] * w.shape[3] + 1, slack: 2, atol: 1e-30, label: 'wasm vs ref', shape: ref.shape });
+  };
+}
+
+const conv2dCases: OpErrorCase[] = [
+  { what: 'input of rank 3', bad: (o) => o.conv2d(T([1, 3, 8], 1), cw, cb), error: ShapeError, contains: ['input must have rank 4', 'got rank 3', '[1,3,8]'] },
+  { what: 'weight of rank 3', bad: (o) => o.conv2d(cx, T([4, 3, 3], 1), cb), error: ShapeError, contains: ['weight must have rank 4', 'got rank 3', '[4,3,3]'] },
+  { what: 'channel mismatch (weight.shape[1] ≠ C_in/groups)', bad: (o) => o.conv2d(cx, T([4, 2, 3, 3], 1), cb), error: ShapeError, contains: ['C_in / groups = 3', 'got 2', 'input=[1,3,8,8]', 'weight=[4,2,3,3]'] },
+  { what: 'groups not dividing C_in', bad: (o) => o.conv2d(cx, T([4, 1, 3, 3], 1), null, { groups: 2 }), error: ShapeError, contains: ['groups = 2', 'C_in = 3', '[1,3,8,8]'] },
+  { what: 'groups not dividing C_out', bad: (o) => o.conv2d(T([1, 4, 8, 8], 1), T([3, 2, 3, 3], 2), null, { groups: 2 }), error: ShapeError, contains: ['groups = 2', 'got 3', 'weight=[3,2,3,3]'] },
+  { what: 'bias of the wrong length', bad: (o) => o.conv2d(cx, cw, T([3], 1)), error: ShapeError, contains: ['bias must have shape [4]', 'got [3]'] },
+  { what: 'kernel larger than the padded input', bad: (o) => o.conv2d(T([1, 3, 2, 2], 1), cw, cb), error: ShapeError, contains: ['[3,3]', 'padded input [2,2]'] },
+  { what: 'dilated kernel larger than the padded input', bad: (o) => o.conv2d(T([1, 3, 4, 4], 1), cw, cb, { dilation: 2 }), error: ShapeError, contains: ['[5,5]', 'padded input [4,4]'] },
+  { what: 'stride 0', bad: (o) => o.conv2d(cx, cw, cb, { stride: 0 }), error: ParameterError, contains: ['stride must be an integer >= 1', 'got 0'] },
+  { what: 'stride 1.5', bad: (o) => o.conv2d(cx, cw, cb, { stride: 1.5 }), error: ParameterError, contains: ['stride must be an integer >= 1', 'got 1.5'] },
+  { what: 'negative padding', bad: (o) => o.conv2d(cx, cw, cb, { padding: -1 }), error: ParameterError, contains: ['padding must be an integer >= 0', 'got -1'] },
+  { what: 'dilation 0', bad: (o) => o.conv2d(cx, cw, cb, { dilation: 0 }), error: ParameterError, contains: ['dilation must be an integer >= 1', 'got 0'] },
+  { what: "padding 'same' with stride 2", bad: (o) => o.conv2d(cx, cw, cb, { padding: 'same', stride: 2 }), error: ParameterError, contains: ["padding='same' requires stride 1", 'got stride 2'] },
+];
+
+opErrorSuite('conv2d', 'conv2d', (o) => o.conv2d(cx, cw, cb, convOpts), conv2dCases, convClose(cx, cw, cb, convOpts));
+
+// ---------------------------------------------------------------------------------------------
+// pad
+
+const px = T([1, 2, 3, 4], 21);
+opErrorSuite('pad', 'pad', (o) => o.pad(px, [1, 2, 2, 1], 'reflect'), [
+  { what: 'reflect padding = H (PyTorch: must be < the dimension)', bad: (o) => o.pad(px, [0, 0, 3, 0], 'reflect'), error: ShapeError, contains: ['dimension 2 of size 3', 'got [3,0]', 'input=[1,2,3,4]'] },
+  { what: 'reflect padding > W on the right', bad: (o) => o.pad(px, [0, 5], 'reflect'), error: ShapeError, contains: ['dimension 3 of size 4', 'got [0,5]'] },
+  { what: 'odd-length pad list', bad: (o) => o.pad(px, [1, 2, 3], 'constant'), error: ParameterError, contains: ['even length', '2·rank = 8', 'got length 3'] },
+  { what: 'negative pad', bad: (o) => o.pad(px, [1, -1], 'constant'), error: ParameterError, contains: ['non-negative integers', 'got [1,-1]'] },
+  { what: 'unknown mode', bad: (o) => o.pad(px, [1, 1], 'symmetric' as unknown as PadMode), error: ParameterError, contains: ["'constant', 'reflect' or 'replicate'", 'got "symmetric"'] },
+], bitExact);
+
+const PadLimit = suite('pad/errors-limit');
+PadLimit('reflect padding of dimension − 1 on every side is legal (PyTorch allows pad < dim) on both backends', () => {
+  for (const o of backends) {
+    const y = o.pad(px, [3, 3, 2, 2], 'reflect');
+    assert.equal([...y.shape], [1, 2, 7, 10]);
+    // top-left corner mirrors (row 2, column 3) of the input without repeating the edge
+    assert.is(y.at(0, 1, 0, 0), px.at(0, 1, 2, 3));
+  }
+});
+PadLimit.run();
+
+// ---------------------------------------------------------------------------------------------
+// unfold
+
+const ux = T([1, 2, 4, 4], 31);
+opErrorSuite('unfold', 'unfold', (o) => o.unfold(ux, 3, { padding: 1 }), [
+  { what: 'window larger than the input', bad: (o) => o.unfold(ux, 5), error: ShapeError, contains: ['window [5,5]', 'padded input [4,4]', 'input=[1,2,4,4]'] },
+  { what: 'dilated window larger than the input', bad: (o) => o.unfold(ux, [3, 2], { dilation: 2 }), error: ShapeError, contains: ['window [5,3]', 'padded input [4,4]'] },
+], bitExact);
+
+// ---------------------------------------------------------------------------------------------
+// softmax, linear, batch_norm2d, layer_norm, gelu
+
+const sx = T([2, 3, 4], 41);
+opErrorSuite('softmax', 'softmax', (o) => o.softmax(sx, -1), [
+  { what: 'dim = rank', bad: (o) => o.softmax(sx, 3), error: ParameterError, contains: ['[-3, 2]', 'got 3'] },
+  { what: 'dim < −rank', bad: (o) => o.softmax(sx, -4), error: ParameterError, contains: ['[-3, 2]', 'got -4'] },
+], bitExact);
+
+const lx = T([2, 5], 51), lw = T([3, 5], 52), lb = T([3], 53);
+opErrorSuite('linear', 'linear', (o) => o.linear(lx, lw, lb), [
+  { what: 'in_features mismatch', bad: (o) => o.linear(lx, T([3, 4], 1), lb), error: ShapeError, contains: ['in_features = input.shape[-1] = 5', 'got 4', 'weight=[3,4]'] },
+], bitExact);
+
+const bx = T([2, 3, 4, 4], 61), bm = T([3], 62), bv = T([3], 63, 0.5, 2), bg = T([3], 64), bbeta = T([3], 65);
+opErrorSuite('batch_norm2d', 'batch_norm2d', (o) => o.batchNorm2d(bx, bm, bv, bg, bbeta), [
+  { what: 'running_var of the wrong length', bad: (o) => o.batchNorm2d(bx, bm, T([4], 1, 0.5, 2), bg, bbeta), error: ShapeError, contains: ['running_var must have shape [3]', 'got [4]'] },
+  { what: 'running_mean of the wrong length', bad: (o) => o.batchNorm2d(bx, T([2], 1), bv, bg, bbeta), error: ShapeError, contains: ['running_mean must have shape [3]', 'got [2]'] },
+  { what: 'weight of the wrong length', bad: (o) => o.batchNorm2d(bx, bm, bv, T([5], 1), bbeta), error: ShapeError, contains: ['weight must have shape [3]', 'got [5]'] },
+], bitExact);
+
+const nx = T([2, 3, 4], 71), ng = T([3, 4], 72), nb = T([3, 4], 73);
+opErrorSuite('layer_norm', 'layer_norm', (o) => o.layerNorm(nx, [3, 4], ng, nb), [
+  { what: 'normalized_shape not the trailing dims (swapped)', bad: (o) => o.layerNorm(nx, [4, 3]), error: ShapeError, contains: ['last 2 dimensions', 'input=[2,3,4]', 'normalized_shape=[4,3]'] },
+  { what: 'normalized_shape of another size', bad: (o) => o.layerNorm(nx, [5]), error: ShapeError, contains: ['last 1 dimensions', 'input=[2,3,4]', 'normalized_shape=[5]'] },
+  { what: 'weight not normalized_shape', bad: (o) => o.layerNorm(nx, [3, 4], T([4, 3], 1)), error: ShapeError, contains: ['weight must have shape [3,4]', 'got [4,3]'] },
+], bitExact);
+
+const gx = T([2, 3, 5], 81, -6, 6);
+opErrorSuite('gelu', 'gelu', (o) => o.gelu(gx, 'tanh'), [
+  { what: 'unknown approximate', bad: (o) => o.gelu(gx, 'fast' as unknown as GeluApproximate), error: ParameterError, contains: ["'none' or 'tanh'", 'got "fast"'] },
+], bitExact);
+
+// ---------------------------------------------------------------------------------------------
+// shift2d
+
+const shx = T([1, 3, 4, 5], 91);
+const shifts: [number, number][] = [[0, 1], [-1, 0], [1, 1]];
+opErrorSuite('shift2d', 'shift2d', (o) => o.shift2d(shx, shifts), [
+  { what: 'per-channel shifts numbering 2 for C = 3', bad: (o) => o.shift2d(shx, [[0, 1], [1, 0]]), error: ShapeError, contains: ['C = 3', 'got 2', 'input=[1,3,4,5]'] },
+  { what: 'per-channel shifts numbering 4 for C = 3', bad: (o) => o.shift2d(shx, [[0, 1], [1, 0], [0, 0], [1, 1]]), error: ShapeError, contains: ['C = 3', 'got 4'] },
+  { what: 'non-integer per-channel shift', bad: (o) => o.shift2d(shx, [[0, 1], [0.5, 0], [1, 1]]), error: ParameterError, contains: ['integer pair', 'got [0.5,0] for channel 1'] },
+  { what: 'non-integer shared shift', bad: (o) => o.shift2d(shx, [0, 1.5]), error: ParameterError, contains: ['integer pair', 'got [0,1.5]'] },
+], bitExact);
+
+// ---------------------------------------------------------------------------------------------
+// local_attention (ts/ref/local_attention.ts): PyTorch-level errors are ShapeError; shapes the official
+// ACmix cannot produce an output for are UnsupportedShapeError.
+
+const qa = T([1, 8, 8, 8], 101), ka = T([1, 8, 8, 8], 102), va = T([1, 8, 8, 8], 103), pea = T([1, 2, 8, 8], 104);
+const att = { head: 4, kernel_att: 7 };
+const qkv = (shape: number[], seed: number) => [T(shape, seed), T(shape, seed + 1), T(shape, seed + 2)] as const;
+opErrorSuite('local_attention', 'local_attention', (o) => o.localAttention(qa, ka, va, pea, att), [
+  { what: 'C not divisible by head', bad: (o) => { const [q, k, v] = qkv([1, 6, 8, 8], 1); return o.localAttention(q, k, v, null, att); }, error: ShapeError, contains: ['C = 6', 'divisible by head = 4', 'q=[1,6,8,8]'] },
+  { what: 'pe with the wrong channels', bad: (o) => o.localAttention(qa, ka, va, T([1, 3, 8, 8], 1), att), error: ShapeError, contains: ['head_dim = 2', 'got [1,3,8,8]'] },
+  { what: 'pe with the wrong width', bad: (o) => o.localAttention(qa, ka, va, T([1, 2, 8, 7], 1), att), error: ShapeError, contains: ['[1, head_dim = 2, 8, 8]', 'got [1,2,8,7]'] },
+  { what: 'reflection padding ≥ H (3x3 map, kernel_att 7)', bad: (o) => { const [q, k, v] = qkv([1, 8, 3, 3], 1); return o.localAttention(q, k, v, null, att); }, error: ShapeError, contains: ['reflection padding 3', 'kernel_att = 7', 'H = 3'] },
+  { what: 'odd H with stride 2', bad: (o) => { const [q, k, v] = qkv([1, 8, 9, 8], 1); return o.localAttention(q, k, v, null, { ...att, stride: 2 }); }, error: UnsupportedShapeError, contains: ['official', 'H = 9', 'stride = 2'] },
+  { what: 'odd W with stride 2', bad: (o) => { const [q, k, v] = qkv([1, 8, 8, 11], 1); return o.localAttention(q, k, v, null, { ...att, stride: 2 }); }, error: UnsupportedShapeError, contains: ['official', 'W = 11', 'stride = 2'] },
+  { what: 'even kernel_att', bad: (o) => o.localAttention(qa, ka, va, pea, { head: 4, kernel_att: 4 }), error: UnsupportedShapeError, contains: ['official', 'kernel_att = 4', '9 windows for 8 queries'] },
+  { what: 'dilation 2', bad: (o) => o.localAttention(qa, ka, va, pea, { ...att, dilation: 2 }), error: UnsupportedShapeError, contains: ['official', 'padding_att = 6', 'dilation=2', '14 windows for 8 queries'] },
+], bitExact);
+
+// ---------------------------------------------------------------------------------------------
+// acmix/errors: the nn.ACmix module (ts/nn/acmix.ts)
+
+/** An Ops that records every op called, to show a forward throws before any op runs. */
+function spyOps(base: Ops): { ops: Ops; calls: string[] } {
+  const calls: string[] = [];
+  const ops = Object.fromEntries(Object.entries(base).map(([k, v]) => [k, typeof v === 'function' ? (...args: unknown[]) => { calls.push(k); return (v as (...a: unknown[]) => unknown)(...args); } : v])) as unknown as Ops;
+  return { ops, calls };
+}
+
+const ACmixErrors = suite('acmix/errors');
+
+ACmixErrors('kernel_conv 5 → UnsupportedShapeError at construction, nothing initialised (PRNG untouched)', () => {
+  nn.manualSeed(1234);
+  const a = new nn.ACmix(8, 8, 7, 4, 3);
+  nn.manualSeed(1234);
+  expectError(() => new nn.ACmix(8, 8, 7, 4, 5), UnsupportedShapeError, ['ACmix: ', 'kernel_conv must be 3', 'kernel_conv = 5'], 'ACmix kernel_conv 5');
+  const b = new nn.ACmix(8, 8, 7, 4, 3);
+  for (const [key, t] of a.stateDict()) assertBitExact(b.stateDict().get(key)!.data, t.data, `ACmix ${key} after a failed construction`);
+});
+
+ACmixErrors('out_planes not divisible by head → ParameterError', () => {
+  expectError(() => new nn.ACmix(8, 6, 7, 4), ParameterError, ['ACmix: ', 'out_planes must be divisible by head = 4', 'got out_planes = 6'], 'ACmix out_planes 6 head 4');
+});
+
+ACmixErrors('non-integer in_planes → ParameterError', () => {
+  expectError(() => new nn.ACmix(7.5, 8), ParameterError, ['ACmix: ', 'in_planes must be an integer >= 1', 'got 7.5'], 'ACmix in_planes 7.5');
+  expectError(() => new nn.ACmix(0, 8), ParameterError, ['in_planes must be an integer >= 1', 'got 0'], 'ACmix in_planes 0');
+});
+
+{
+  // A stride-2 ACmix with PyTorch's weights (fixture rand_s2: in_planes 8, out 16, head 4, k_att 7).
+  const c = loadFixture('acmix.safetensors').find((x) => x.name === 'rand_s2')!;
+  const p = c.params;
+  const m = new nn.ACmix(p.in_planes, p.out_planes, p.kernel_att, p.head, p.kernel_conv, p.stride, p.dilation);
+  m.loadStateDict(c.state);
+  const input = c.tensors.get('input')!; // [2, 8, 10, 12]
+  const [N, , H, W] = input.shape;
+  const bad = [
+    { what: 'wrong input channels', x: T([N, 6, H, W], 1), error: ShapeError, contains: ['input.shape[1] must equal in_planes = 8', 'got 6', `input=[${N},6,${H},${W}]`] },
+    { what: 'odd H with stride 2', x: T([N, 8, 9, W], 2), error: UnsupportedShapeError, contains: ['official', 'H = 9', 'stride = 2'] },
+    { what: 'odd W with stride 2', x: T([N, 8, H, 11], 3), error: UnsupportedShapeError, contains: ['official', 'W = 11', 'stride = 2'] },
+    { what: 'input of rank 3', x: T([8, H, W], 4), error: ShapeError, contains: ['input must have rank 4', 'got rank 3', `[8,${H},${W}]`] },
+  ] as const;
+  for (const b of bad) {
+    for (const o of backends) {
+      ACmixErrors(`forward with ${b.what} [${o.name}]: ${b.error.name} before any op runs, next forward right`, () => {
+        const expected = m.forward(input, { backend: o });
+        const spy = spyOps(o);
+        const before = wasm.arenaStats();
+        expectError(() => m.forward(b.x, { backend: spy.ops }), b.error, ['acmix: ', ...b.contains], `ACmix ${b.what} [${o.name}]`);
+        assert.equal(spy.calls, [], 'no op ran before the error');
+        assert.is(wasm.arenaStats().mark, before.mark);
+        assert.is(wasm.arenaStats().depth, 0);
+        const next = m.forward(input, { backend: o.name });
+        assertBitExact(next.data, expected.data, `ACmix next forward after ${b.what} [${o.name}]`, next.shape);
+        // ...and it is still PyTorch's answer, within the tolerance `attnconv verify` uses.
+        const [{ expected: golden, bound }] = runCase(c, o);
+        const r = compare(next, golden, bound);
+        assert.ok(r.pass, `ACmix next forward vs PyTorch [${o.name}]: max error ${r.maxAbsError}, worst ratio ${r.worstRatio} (${bound.describe})`);
+      });
+    }
+  }
+}
+
+ACmixErrors.run();
+
+// ---------------------------------------------------------------------------------------------
+// conv2d/arena: WASM memory across thrown errors
+
+const Arena = suite('conv2d/arena');
+
+Arena('after every thrown wasm.conv2d error the arena mark is unchanged and no scope is open', () => {
+  assert.is(wasm.ops.conv2d, wasm.conv2d, 'wasm.ops.conv2d is the WASM kernel path, not a delegation to ref');
+  // a valid call first, so the arena base exists and memory is at its working size
+  wasm.conv2d(cx, cw, cb, convOpts);
+  for (const c of conv2dCases) {
+    const before = wasm.arenaStats();
+    thrown(() => c.bad(wasm.ops), c.what);
+    const after = wasm.arenaStats();
+    assert.is(after.mark, before.mark, `${c.what}: mark`);
+    assert.is(after.mark, after.base, `${c.what}: mark back at base`);
+    assert.is(after.depth, 0, `${c.what}: depth`);
+    assert.is(after.memoryBytes, before.memoryBytes, `${c.what}: memory not grown by a rejected call`);
+  }
+});
+
+Arena('200 mixed valid/invalid wasm.conv2d calls: memory stops growing after the first valid calls, results bit-identical', () => {
+  // Large enough to need more than the module's initial 1 MiB: im2col is 8·9 × 64·64 floats (1.2 MB).
+  const x = T([1, 8, 64, 64], 201), w = T([16, 8, 3, 3], 202), b = T([16], 203);
+  const opts: Conv2dOptions = { padding: 1 };
+  let first: Tensor | null = null;
+  let valid = 0, invalid = 0;
+  let settledBytes = -1;
+  const growth: number[] = [];
+  let lastBytes = wasm.arenaStats().memoryBytes;
+  for (let i = 0; i < 200; i++) {
+    const before = wasm.arenaStats();
+    if (i % 3 === 1) {
+      const c = conv2dCases[invalid++ % conv2dCases.length];
+      const e = thrown(() => c.bad(wasm.ops), `call ${i}: ${c.what}`);
+      assert.ok(e instanceof c.error, `call ${i}: ${c.what}: ${e.name}: ${e.message}`);
+      assert.is(wasm.arenaStats().mark, before.mark, `call ${i}: mark after ${c.what}`);
+    } else {
+      const y = wasm.conv2d(x, w, b, opts);
+      valid++;
+      if (!first) first = y;
+      else assertBitExact(y.data, first.data, `call ${i}: valid result vs the first`, y.shape);
+      if (valid === 3) settledBytes = wasm.arenaStats().memoryBytes;
+    }
+    const s = wasm.arenaStats();
+    assert.is(s.depth, 0, `call ${i}: depth`);
+    assert.is(s.mark, s.base, `call ${i}: mark back at base`);
+    if (s.memoryBytes !== lastBytes) growth.push(i);
+    lastBytes = s.memoryBytes;
+    if (settledBytes >= 0) assert.is(s.memoryBytes, settledBytes, `call ${i}: memory grew after the first 3 valid calls (grew at calls ${growth.join(', ')})`);
+  }
+  assert.is(valid + invalid, 200);
+  assert.ok(growth.every((i) => i <= 3), `memory grew only during the first valid calls, grew at ${growth.join(', ')}`);
+  // and the one result is right
+  convClose(x, w, b, opts)(first!, refConv2d(x, w, b, opts));
+});
+
+Arena.run();
