@@ -345,3 +345,12 @@ Arena('200 mixed valid/invalid wasm.conv2d calls: memory stops growing after the
 });
 
 Arena.run();
+
+const LinearEmpty = suite('linear/empty');
+LinearEmpty('in_features = 0: the output is the bias broadcast to [rows, out_features], as PyTorch', () => {
+  const { linear } = refOps;
+  const y = linear(Tensor.zeros([2, 0]), Tensor.zeros([3, 0]), new Tensor([1, 2, 3], [3]));
+  assert.equal([...y.shape], [2, 3]);
+  assert.equal(Array.from(y.data), [1, 2, 3, 1, 2, 3]);
+});
+LinearEmpty.run();

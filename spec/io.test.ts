@@ -97,6 +97,12 @@ RoundTrip('write → read is bit-exact: −0, NaN (payload kept), ±Inf, subnorm
   assert.ok(Object.is(file.tensors.get('special')!.data[1], -0), '−0 stays −0');
 });
 
+RoundTrip('signalling NaN bit patterns (0x7f800001, 0xff800123) survive write → read (raw bits, not JS numbers)', () => {
+  const t = new Tensor(new Float32Array(new Uint32Array([0x7f800001, 0xff800123, 0x3f800000]).buffer), [3]);
+  const back = readSafetensors(writeSafetensors({ t })).tensors.get('t')!;
+  assert.equal(Array.from(new Uint32Array(back.data.buffer, back.data.byteOffset, 3)), [0x7f800001, 0xff800123, 0x3f800000]);
+});
+
 RoundTrip('the header length is a multiple of 8 (space padded) and the data follows it, little-endian', () => {
   for (const n of [0, 1, 2, 3, 5, 7, 8, 13]) {
     const t = seededTensor([n], n + 1);
@@ -212,9 +218,8 @@ Errors('offsets not matching the shape (or outside the data) → FormatError wit
   expectError(() => readSafetensors(buildFile({ w: { dtype: 'F64', shape: [1], data_offsets: [-8, 0] } }, data)), FormatError, ['offsets [-8, 0]'], 'negative begin');
 });
 
-// LIBRARY BUG (reported): readSafetensors validates neither the header's structure nor the shape's entries,
-// so JSON that is not a safetensors header escapes as a TypeError / plain RangeError instead of FormatError.
-Errors('LIBRARY BUG readSafetensors: a JSON header that is not a safetensors header → FormatError (got TypeError/RangeError)', () => {
+// A JSON header that is not a safetensors header must be a FormatError, never a TypeError / plain RangeError.
+Errors('readSafetensors: a JSON header that is not a safetensors header (or overlapping tensors) → FormatError', () => {
   const data = new Uint8Array(16);
   const cases: [string, string][] = [
     ['null', 'header null'],
@@ -222,6 +227,9 @@ Errors('LIBRARY BUG readSafetensors: a JSON header that is not a safetensors hea
     ['{"w":{"dtype":"F32"}}', 'entry without shape and data_offsets'],
     ['{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,-4]}}', 'negative dimension'],
     ['{"w":{"dtype":"F32","shape":[2.5],"data_offsets":[0,10]}}', 'fractional dimension'],
+    ['{"w":{"dtype":"constructor","shape":[1],"data_offsets":[0,4]}}', 'inherited property as dtype'],
+    ['{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', 'overlapping tensors'],
+    ['{"__metadata__":{"x":1}}', 'non-string metadata'],
   ];
   const failures: string[] = [];
   for (const [header, what] of cases) {

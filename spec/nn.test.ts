@@ -355,6 +355,9 @@ Backend("resolveOps: 'ref' and undefined → the reference, 'wasm' → wasm.ops,
     assert.ok(e instanceof BackendError, `expected BackendError, got ${(e as Error)?.constructor?.name}`);
     assert.ok((e as Error).message.includes(`'ref', 'wasm' or an Ops object`) && (e as Error).message.includes('got "tpu"'), (e as Error).message);
   }
+  let e: unknown;
+  try { nn.resolveOps(null as unknown as nn.Backend); } catch (err) { e = err; }
+  assert.ok(e instanceof BackendError && e.message.includes('got null'), `null backend: ${(e as Error)?.name}: ${(e as Error)?.message}`);
 });
 
 Backend.run();

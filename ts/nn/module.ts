@@ -24,7 +24,7 @@ export function resolveOps(backend: Backend | undefined): Ops {
     if (!wasmOps) throw new BackendError("backend 'wasm' is not loaded: import { wasm } from 'attnconv' and `await wasm.init()` first");
     return wasmOps;
   }
-  if (typeof backend === 'object' && typeof backend.conv2d === 'function') return backend;
+  if (backend !== null && typeof backend === 'object' && typeof backend.conv2d === 'function') return backend;
   throw new BackendError(`backend must be 'ref', 'wasm' or an Ops object, got ${JSON.stringify(backend)}`);
 }
 

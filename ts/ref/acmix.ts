@@ -39,9 +39,9 @@ export function acmixParameterShapes(c: ACmixConfig): Record<string, number[]> {
 
 /**
  * Validates ACmix's hyper-parameters as the official module can run them.
- * @throws ParameterError on non-integer / non-positive values.
+ * @throws ParameterError on non-integer / non-positive values and out_planes not divisible by head.
  * @throws UnsupportedShapeError for kernel_conv ≠ 3 (the official dep_conv pads by 1 whatever its kernel,
- *         so the two paths would differ in size) and out_planes not divisible by head.
+ *         so the two paths would differ in size).
  */
 export function acmixConfig(op: string, in_planes: number, out_planes: number, options: ACmixOptions = {}): ACmixConfig {
   const c = {

@@ -10,7 +10,7 @@ export function checkLinear(op: string, input: Tensor, weight: Tensor, bias: Ten
   const [out_features, wIn] = weight.shape;
   if (wIn !== in_features) throw new ShapeError(`${op}: weight.shape[1] must equal in_features = input.shape[-1] = ${in_features}, got ${wIn} (${ctx()})`);
   if (bias && (bias.rank !== 1 || bias.shape[0] !== out_features)) throw new ShapeError(`${op}: bias must have shape [${out_features}], got [${bias.shape.join(',')}] (${ctx()})`);
-  return { rows: input.size / in_features || 0, in_features, out_features };
+  return { rows: input.shape.slice(0, -1).reduce((a, b) => a * b, 1), in_features, out_features };
 }
 
 /**
