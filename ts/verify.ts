@@ -13,6 +13,7 @@ import { conv2d as refConv2d } from './ref/conv2d.js';
 import { linspace } from './ref/interpolate.js';
 import { ACmix, Bottleneck } from './nn/acmix.js';
 import type { Module } from './nn/module.js';
+import { runDynconvCase } from './verify_dynconv.js';
 
 export const U = 2 ** -24;
 
@@ -44,6 +45,7 @@ export function loadFixture(file: string): FixtureCase[] {
 }
 
 export const FIXTURE_FILES = ['conv2d.safetensors', 'unfold.safetensors', 'pad.safetensors', 'ops.safetensors', 'acmix.safetensors', 'bottleneck.safetensors'];
+FIXTURE_FILES.push('dynconv.safetensors');   // issue 4: dynamic / deformable convolution (ts/verify_dynconv.ts)
 
 /** Result of running one case on one backend. */
 export interface VerifyResult {
@@ -170,8 +172,11 @@ export function runCase(c: FixtureCase, ops: Ops): { got: Tensor; expected: Tens
       const K = p.inplanes + (width + 1 + 3 * (width / p.head) + 2 * p.k_att ** 2 + 3 * p.head + p.k_conv ** 4 + 2) + width + 8;
       return [{ got: m.forward(input, { backend: ops }), expected: T(c, 'output'), bound: chainBound(K, T(c, 'output').data) }];
     }
-    default:
+    default: {
+      const dyn = runDynconvCase(c, ops);   // issue 4 ops (ts/verify_dynconv.ts)
+      if (dyn) return dyn;
       throw new Error(`verify: no runner for op ${c.op} (fixture ${c.file}:${c.name})`);
+    }
   }
 }
 

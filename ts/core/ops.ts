@@ -24,6 +24,9 @@ export interface Ops {
   interpolate(input: Tensor, options: { size: readonly [number, number]; mode?: 'bilinear'; align_corners?: boolean }): Tensor;
   localAttention(q: Tensor, k: Tensor, v: Tensor, pe: Tensor | null, options: { head: number; kernel_att: number; stride?: number; dilation?: number }): Tensor;
   acmixFc(q: Tensor, k: Tensor, v: Tensor, fc_weight: Tensor, head: number): Tensor;
+  // issue 4 (dynamic / deformable convolution): optional while a backend may lack them.
+  sigmoid?(input: Tensor): Tensor;
+  deformConv2d?(input: Tensor, offset: Tensor, weight: Tensor, bias?: Tensor | null, options?: { stride?: IntPair; padding?: IntPair; dilation?: IntPair; mask?: Tensor | null }): Tensor;
 }
 
 /** The op names of `Ops` (everything but `name`). */

@@ -2,3 +2,4 @@ export { Module, resolveOps, registerWasmOps, type Backend, type ForwardOptions,
 export { Conv2d, BatchNorm2d, ReLU, GELU, Linear, LayerNorm, Sequential, type Conv2dModuleOptions } from './layers.js';
 export { ACmix, Bottleneck } from './acmix.js';
 export { manualSeed } from './init.js';
+export { DeformConv2d, DCNv2, type DeformConv2dModuleOptions } from './deform_conv2d.js';
