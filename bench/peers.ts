@@ -81,7 +81,7 @@ export async function ortSession(which: 'web' | 'node', model: Uint8Array, dims:
   };
 }
 
-type Attr = number | number[] | { f: number };
+type Attr = number | number[] | { f: number } | { s: string };
 
 /** A tiny ONNX graph builder (opset 13, float32 unless said). */
 export class OnnxGraph {
@@ -131,6 +131,7 @@ export class OnnxGraph {
     const outs = typeof outputs === 'number' ? Array.from({ length: outputs }, () => `t${this.count++}`) : outputs;
     const attribute = Object.entries(attrs).map(([name, v]) => {
       if (Array.isArray(v)) return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: v });
+      if (typeof v === 'object' && 's' in v) return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(v.s) });
       if (typeof v === 'object') return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v.f });
       return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: v });
     });
