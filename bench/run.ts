@@ -1,0 +1,137 @@
+// npm run bench: every bench/<op_id>.bench.ts in one process on the same inputs — ref, our wasm backend and
+// the peers (tfjs-wasm, onnxruntime-web: single-threaded WASM; onnxruntime-node: native, context only) —
+// then one table (median ms, min–max, GFLOP/s from the FLOP formula printed beside each workload, % of the
+// measured SIMD ceiling, ratio to the best WASM peer), the targets as ratios, and
+// bench/results/<date>-<sha>.json. Environment: BENCH_ROUNDS (7), BENCH_ROUND_SEC (0.3), BENCH_REF_ROUNDS (2),
+// BENCH_ONLY (comma-separated op ids).
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { build, simdSupported } from '../ts/wasm/module.js';
+import { init, delegatedToRef } from '../ts/wasm/index.js';
+import { type Timing, type Workload, type WorkloadResult, bestWasmPeer, defaultOptions, formatTable, runWorkload } from './harness.js';
+import { measurePeak } from './peak.js';
+import { tfjs, tfjsInfo, ortWeb, ortNode } from './peers.js';
+import * as conv2d from './conv2d.bench.js';
+import * as linear from './linear.bench.js';
+import * as mhsa from './multi_head_attention.bench.js';
+import * as localAttention from './local_attention.bench.js';
+import * as acmix from './acmix.bench.js';
+
+const started = performance.now();
+const o = defaultOptions();
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
+
+function git(cmd: string): string {
+  try { return execSync(`git ${cmd}`, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return ''; }
+}
+
+await init();
+await tfjs();
+const ortw = await ortWeb(), ortn = await ortNode();
+const sha = git('rev-parse --short HEAD') || 'nogit';
+const dirty = git('status --porcelain --untracked-files=no') !== '';
+const env = {
+  date: new Date().toISOString(),
+  git: { sha, dirty },
+  node: process.version, v8: process.versions.v8,
+  cpu: cpus()[0]?.model ?? 'unknown', logicalCores: cpus().length, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
+  simd: simdSupported(), wasmBuild: build(),
+  delegatedToRef,
+  peers: {
+    tfjs: tfjsInfo(),
+    'onnxruntime-web': { version: ortw.env.versions?.web, numThreads: ortw.env.wasm.numThreads },
+    'onnxruntime-node': { version: ortn.env.versions?.node, intraOpNumThreads: 1 },
+  },
+  options: { rounds: o.rounds, roundSec: o.roundSec, refRounds: o.refRounds },
+};
+console.log(`attnconv bench @ ${sha}${dirty ? ' (uncommitted changes)' : ''} — node ${env.node} (V8 ${env.v8}), ${env.cpu}, ${env.logicalCores} logical cores`);
+console.log(`WASM SIMD: ${env.simd ? 'on' : 'OFF'}; our build: ${env.wasmBuild}; all implementations single-threaded`);
+console.log(`peers: tfjs-core/backend-wasm ${env.peers.tfjs.version} (simd ${env.peers.tfjs.simd}, threads ${env.peers.tfjs.multithread ? 'available' : 'off'}), onnxruntime-web ${env.peers['onnxruntime-web'].version} (numThreads ${env.peers['onnxruntime-web'].numThreads}), onnxruntime-node ${env.peers['onnxruntime-node'].version} (native, 1 intra-op thread; context only)`);
+console.log(`wasm ops still delegated to ref: ${delegatedToRef.length ? delegatedToRef.join(', ') : 'none'}`);
+console.log(`timing: ${o.rounds} interleaved rounds × ~${o.roundSec} s of benchmark.js per implementation (ref: ${o.refRounds} rounds, 1 sample); median and min–max over all cycles`);
+
+// 1. memory first: the arena's high-water mark only grows, so it is measured before any other wasm work.
+const mem = await acmix.acmixMemory();
+
+// 2. the SIMD ceiling
+const peak = measurePeak();
+console.log(`\nSIMD ceiling (bench/peak.wat, f32x4 mul+add, independent chains): ${peak.gflops.toFixed(1)} GFLOP/s` +
+  ` [${Object.entries(peak.chains).map(([k, c]) => `${k}: ${c.median.toFixed(1)} (${c.min.toFixed(1)}–${c.max.toFixed(1)})`).join('; ')}]`);
+
+// 3. the workloads, one at a time (each builds its inputs and peer sessions, then releases them)
+const suites: [string, () => Promise<Workload[]>][] = [
+  ['conv2d', conv2d.workloads], ['linear', linear.workloads], ['multi_head_attention', mhsa.workloads],
+  ['local_attention', localAttention.workloads], ['acmix', acmix.workloads],
+];
+const results: WorkloadResult[] = [];
+for (const [id, make] of suites) {
+  if (only && !only.has(id)) continue;
+  for (const w of await make()) results.push(await runWorkload(w, o));
+}
+
+// 4. the table, the targets, the JSON
+console.log(`\n${formatTable(results, peak.gflops)}`);
+console.log(`\n"vs best WASM peer" = (median of the fastest agreeing tfjs-wasm / onnxruntime-web composition) / (median of the row); > 1 is faster.`);
+
+const find = (op: string, shape: string | null, impl: string): Timing | undefined =>
+  results.find((r) => r.op === op && (shape === null || r.shape === shape))?.timings.find((t) => t.impl === impl && t.agrees);
+const resultOf = (op: string, shape: string | null) => results.find((r) => r.op === op && (shape === null || r.shape === shape));
+const bestOrtWeb = (r: WorkloadResult | undefined) => r?.timings.filter((t) => t.impl.startsWith('ort-web') && t.agrees).sort((a, b) => a.median_ms - b.median_ms)[0];
+
+interface Target { what: string; target: string; value: number; conservative?: number; met: boolean | null; detail: string }
+const targets: Target[] = [];
+const vsBestPeer: [string, string | null, string][] = [
+  ['conv2d', 'resnet50.layer1.conv2', 'conv2d 3x3 64→64 56x56'],
+  ['conv2d', 'resnet50.layer1.1.conv1', 'conv2d 1x1 256→64 56x56'],
+  ['conv2d', 'mobilenet_v1.conv_dw_5', 'depthwise 3x3 C256 28x28'],
+  ['linear', null, 'matmul 3136x64 @ 64x192'],
+  ['multi_head_attention', null, 'global MHSA n196 d256 h8'],
+];
+for (const [op, shape, what] of vsBestPeer) {
+  const r = resultOf(op, shape), ours = find(op, shape, 'wasm'), best = r && bestWasmPeer(r);
+  if (!r) continue;
+  if (!ours || !best) { targets.push({ what, target: '≥ 1.0x best WASM peer', value: NaN, met: null, detail: 'not measured' }); continue; }
+  const v = best.median_ms / ours.median_ms;
+  targets.push({ what, target: '≥ 1.0x best WASM peer', value: v, conservative: best.min_ms / ours.max_ms, met: v >= 1, detail: `vs ${best.impl}` });
+}
+for (const [op, what] of [['local_attention', 'local 7x7 attention 28x28 d128 h4'], ['acmix', 'ACmix block C64 56x56']] as const) {
+  const r = resultOf(op, null), ours = find(op, null, 'wasm'), ort = bestOrtWeb(r);
+  if (!r) continue;
+  if (!ours || !ort) { targets.push({ what, target: '≥ 10x onnxruntime-web', value: NaN, met: null, detail: 'not measured' }); continue; }
+  const v = ort.median_ms / ours.median_ms;
+  targets.push({ what, target: '≥ 10x onnxruntime-web', value: v, conservative: ort.min_ms / ours.max_ms, met: v >= 10, detail: `vs ${ort.impl}` });
+}
+for (const [op, shape, impl, what] of [
+  ['conv2d', 'resnet50.layer1.conv2', 'wasm', 'conv2d 3x3 (im2col + GEMM)'],
+  ['conv2d', 'resnet50.layer1.1.conv1', 'wasm', 'conv2d 1x1 (GEMM)'],
+  ['linear', null, 'wasm', 'matmul via wasm.ops.linear'],
+  ['linear', null, 'wasm:gemm', 'matmul via the gemm kernel directly'],
+] as const) {
+  if (!resultOf(op, shape)) continue;
+  const t = find(op, shape, impl);
+  const v = t ? t.gflops / peak.gflops : NaN;
+  targets.push({ what, target: '≥ 60% of the SIMD ceiling', value: v, met: t ? v >= 0.6 : null, detail: t ? `${t.gflops.toFixed(1)} of ${peak.gflops.toFixed(1)} GFLOP/s` : 'not measured' });
+}
+console.log('\nTargets (ratios measured in this run; stated, never asserted):');
+for (const t of targets) {
+  const value = !Number.isFinite(t.value) ? '—' : t.target.includes('%') ? `${(100 * t.value).toFixed(0)}%` : `${t.value.toFixed(2)}x`;
+  const cons = t.conservative !== undefined ? ` (worst-vs-best ${t.conservative.toFixed(2)}x)` : '';
+  console.log(`  ${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'}  ${t.what.padEnd(36)} ${t.target.padEnd(26)} ${value}${cons}  ${t.detail}`);
+}
+
+const mb = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
+console.log(`\nACmix forward on wasm, peak WASM linear memory (arenaStats().highWater − base): ${mb(mem.peakBytes)}` +
+  ` vs 4 × (input ${mb(mem.inputBytes)} + output ${mb(mem.outputBytes)} + weights ${mb(mem.weightBytes)}) = ${mb(mem.budgetBytes)}:` +
+  ` ${mem.ratio.toFixed(2)}× that budget${mem.valid ? '' : ' (NOT exact: other wasm work ran before the measurement)'}`);
+
+const seconds = (performance.now() - started) / 1e3;
+console.log(`\nbench took ${seconds.toFixed(0)} s`);
+const dir = fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(dir, { recursive: true });
+const file = `${dir}${env.date.slice(0, 10)}-${sha}${dirty ? '-dirty' : ''}.json`;
+writeFileSync(file, JSON.stringify({ env, peak, memory: mem, targets, seconds, results }, null, 1) + '\n');
+console.log(`wrote ${file.slice(file.indexOf('bench/results/'))}`);
+// onnxruntime-node keeps native threads alive; the bench is done.
+process.exit(0);
