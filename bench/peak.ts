@@ -24,7 +24,7 @@ function compile(): Record<string, (iters: number) => number> {
   if (!mod.validate()) throw new Error('bench/peak.wat does not validate');
   const bytes = mod.emitBinary();
   mod.dispose();
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), {});
   return instance.exports as unknown as Record<string, (iters: number) => number>;
 }
 
