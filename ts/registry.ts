@@ -39,4 +39,8 @@ export const registry: OpEntry[] = [
   // issue 4: dynamic and deformable convolution
   { id: 'sigmoid', fn: 'sigmoid', paper: 'CondConv (arXiv:1904.04971) Eq. (2) routing; DCNv2 (arXiv:1811.11168) §3.1 mask', matches: 'torch.sigmoid', flops: '~4 per element', kernels: [] },
   { id: 'deform_conv2d', fn: 'deformConv2d', paper: 'Dai et al. 2017 (arXiv:1703.06211) Eq. (2)-(4); Zhu et al. 2019 (arXiv:1811.11168) Eq. (1)', matches: 'torchvision.ops.deform_conv2d', flops: '2·N·C_out·H_out·W_out·(C_in/groups)·k_h·k_w + 12·N·C_in·k_h·k_w·H_out·W_out', kernels: [] },
+  { id: 'global_avg_pool2d', fn: 'globalAvgPool2d', paper: 'CondConv (arXiv:1904.04971) Eq. (2); DynamicConv (arXiv:1912.03458) §3.2 squeeze', matches: 'torch.nn.functional.adaptive_avg_pool2d(x, 1)', flops: 'N·C·H·W', kernels: [] },
+  { id: 'conv2d_per_sample', fn: 'conv2dPerSample', paper: 'CondConv (arXiv:1904.04971) Eq. (1); DynamicConv (arXiv:1912.03458) Eq. (1) (per-example kernel)', matches: 'F.conv2d with groups = N·groups on the batch folded into channels', flops: '2·N·C_out·H_out·W_out·(C_in/groups)·k_h·k_w', kernels: [] },
+  { id: 'conv2d_mixture', fn: 'conv2dMixture', paper: 'CondConv (arXiv:1904.04971) Eq. (1); DynamicConv (arXiv:1912.03458) Eq. (1)-(2)', matches: 'timm CondConv2d.forward(x, routing_weights)', flops: '2·N·K·C_out·(C_in/groups)·k_h·k_w + 2·N·C_out·H_out·W_out·(C_in/groups)·k_h·k_w', kernels: [] },
+  { id: 'conv2d_modulated', fn: 'conv2dModulated', paper: 'StyleGAN2 (arXiv:1912.04958) §2.2 Eq. (1), (3); weight modulation W ⊙ γ + β', matches: 'stylegan2 modulated_conv2d (fused, demodulate, eps 1e-8)', flops: '4·N·C_out·(C_in/groups)·k_h·k_w + 2·N·C_out·H_out·W_out·(C_in/groups)·k_h·k_w', kernels: [] },
 ];

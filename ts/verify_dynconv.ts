@@ -8,6 +8,10 @@ import type { Ops } from './core/ops.js';
 import { conv2d as refConv2d } from './ref/conv2d.js';
 import { deformConv2dErrorScales } from './ref/deform_conv2d.js';
 import { DeformConv2d, DCNv2, deformOp } from './nn/deform_conv2d.js';
+import { conv2dPerSample, conv2dMixture, conv2dModulated, modulatedWeight, type WeightModulation } from './ref/conv2d_per_sample.js';
+import { globalAvgPool2d } from './ref/global_avg_pool2d.js';
+import { pad as refPad } from './ref/pad.js';
+import { CondConv2d, CondConvRouting, DynamicConv2d } from './nn/dynamic.js';
 
 const U = 2 ** -24;
 
@@ -28,6 +32,98 @@ function deformBound(s: { absScale: Float64Array; coordScale: Float64Array; redu
     bound: (i) => 2 * (K + 8) * U * s.absScale[i] + 4 * U * s.coordScale[i],
     describe: `2·(K+8)·u·Σ|terms| + 4·u·Σ|w·m|·|p|·max|x|, K=${K}`,
   };
+}
+
+/** Per-sample kernel family: slack·K·u·absScale (+ a per-element extra for errors carried in by the routing). */
+function perSampleBound(K: number, absScale: Float32Array, extra: Float32Array | null = null, slack = 2): Bound {
+  return { bound: (i) => slack * K * U * absScale[i] + (extra ? extra[i] : 0), describe: `${slack}·K·u·Σ|terms|${extra ? ' + Σ_k δr_k·conv(|x|,|W_k|)' : ''}, K=${K}` };
+}
+
+const opOf = <T>(f: T | undefined, fallback: T): T => f ?? fallback;
+
+/**
+ * Bound of a float32 conv2d_mixture whose routing r may itself be off by δr (units: absolute):
+ *   2·(K_red + K + 2)·u·mix(|x|, |W|, |b|, |r|) + mix(|x|, |W|, |b|, δr)
+ * (the mixture of the experts is a sum of K terms, the conv one of K_red = C_in/groups·k_h·k_w; a routing error
+ * δr_k moves the output by at most δr_k·(conv(|x|, |W_k|) + |b_k|)).
+ */
+export function mixtureBound(x: Tensor, weight: Tensor, bias: Tensor | null, routing: Tensor, dRouting: Tensor | null, options: object): Bound {
+  const [K, , cinPerGroup, k_h, k_w] = weight.shape, Kred = cinPerGroup * k_h * k_w;
+  const absW = abs(weight), absB = bias ? abs(bias) : null;
+  const scale = conv2dMixture(abs(x), absW, absB, abs(routing), options).data;
+  const extra = dRouting ? conv2dMixture(abs(x), absW, absB, dRouting, options).data : null;
+  return perSampleBound(Kred + K + 2, scale, extra);
+}
+
+/** δr of CondConv routing r = σ(R·GAP(x) + b): the logit error 2·(H·W + C + 2)·u·(|R|·GAP(|x|) + |b|), σ' ≤ ¼, + 2u·r. */
+export function condconvRoutingError(x: Tensor, router: CondConvRouting, r: Tensor): Tensor {
+  const [N, C, H, W] = x.shape, K = router.num_experts;
+  const g = globalAvgPool2d(abs(x)).data, R = router.stateDict().get('weight')!.data, b = router.stateDict().get('bias')!.data;
+  const out = Tensor.zeros([N, K]);
+  for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) {
+    let z = Math.abs(b[k]);
+    for (let c = 0; c < C; c++) z += Math.abs(R[k * C + c]) * g[n * C + c];
+    out.data[n * K + k] = 0.25 * 2 * (H * W + C + 2) * U * z + 2 * U * Math.abs(r.data[n * K + k]);
+  }
+  return out;
+}
+
+/**
+ * δπ of DynamicConv attention π = softmax(z/τ), z = fc2(relu(fc1(GAP(x)))): δz ≤ 2·(H·W + C + hidden + 4)·u·z_abs,
+ * δl = δz/τ + u·|z/τ|, and softmax moves π_k by at most π_k·(2·max δl + (K + 4)·u).
+ */
+export function dynamicAttentionError(x: Tensor, m: DynamicConv2d, pi: Tensor): Tensor {
+  const [N, C, H, W] = x.shape, K = m.K, tau = m.temperature;
+  const w1 = m.attention.fc1.weight, w2 = m.attention.fc2.weight, b2 = m.attention.fc2.bias!.data;
+  const hidden = w1.shape[0];
+  const g = globalAvgPool2d(abs(x)).data, z = m.attention.logits(x).data;
+  const out = Tensor.zeros([N, K]);
+  for (let n = 0; n < N; n++) {
+    const h = new Float64Array(hidden);
+    for (let j = 0; j < hidden; j++) for (let c = 0; c < C; c++) h[j] += Math.abs(w1.data[j * C + c]) * g[n * C + c];
+    let maxDl = 0;
+    for (let k = 0; k < K; k++) {
+      let za = Math.abs(b2[k]);
+      for (let j = 0; j < hidden; j++) za += Math.abs(w2.data[k * hidden + j]) * h[j];
+      maxDl = Math.max(maxDl, 2 * (H * W + C + hidden + 4) * U * za / tau + U * Math.abs(z[n * K + k] / tau));
+    }
+    for (let k = 0; k < K; k++) out.data[n * K + k] = pi.data[n * K + k] * (2 * maxDl + (K + 4) * U);
+  }
+  return out;
+}
+
+/** Modulation tensors of a conv2d_modulated fixture case. */
+function modulationOf(c: CaseLike): WeightModulation {
+  const p = c.params, get = (k: string) => ((p.members as string[]).includes(k) ? T(c, k) : null);
+  return { gamma_in: get('gamma_in'), gamma_out: get('gamma_out'), gamma: get('gamma'), beta: get('beta'), demodulate: p.demodulate, eps: p.eps };
+}
+
+/**
+ * Bound of a float32 conv2d_modulated: the kernel W' (≤ 4 roundings, or with demodulation a sum of K_red squares,
+ * a square root and a division: ≤ (K_red/2 + 6)·u relative) then the conv (K_red + 1): K = 2·K_red + 8 on
+ * Σ|terms| = conv(|x|, |W|·|γ_in|·|γ_out|·|γ| + |β|) + |b| (demodulated: conv(|x|, |W''|) + |b|).
+ */
+export function modulatedBound(x: Tensor, weight: Tensor, bias: Tensor | null, mod: WeightModulation, options: object): Bound {
+  const [, cinPerGroup, k_h, k_w] = weight.shape, Kred = cinPerGroup * k_h * k_w;
+  const a = (t: Tensor | null | undefined) => (t ? abs(t) : null);
+  let scale: Float32Array;
+  if (mod.demodulate) {
+    const wn = modulatedWeight(x, weight, mod, options);
+    const bn = bias ? new Tensor(Float32Array.from({ length: x.shape[0] * bias.size }, (_, i) => Math.abs(bias.data[i % bias.size])), [x.shape[0], bias.size]) : null;
+    scale = conv2dPerSample(abs(x), abs(wn), bn, options).data;
+  } else {
+    scale = conv2dModulated(abs(x), abs(weight), a(bias), { gamma_in: a(mod.gamma_in), gamma_out: a(mod.gamma_out), gamma: a(mod.gamma), beta: a(mod.beta) }, options).data;
+  }
+  return perSampleBound(2 * Kred + 8, scale);
+}
+
+/** A DynamicConv2d built from a fixture case's params, with its state loaded. */
+function dynamicFromCase(c: CaseLike): DynamicConv2d {
+  const p = c.params;
+  const m = new DynamicConv2d({ in_planes: p.in_planes, out_planes: p.out_planes, kernel_size: p.kernel_size, ratio: p.ratio, stride: p.stride,
+    padding: p.padding, dilation: p.dilation, groups: p.groups, bias: p.bias, K: p.K, temperature: p.temperature });
+  m.loadStateDict(c.state);
+  return m;
 }
 
 /** Runs one dynconv fixture case on `ops`; null if the op is not one of ours. */
@@ -68,6 +164,55 @@ export function runDynconvCase(c: CaseLike, ops: Ops): { got: Tensor; expected: 
       const scales = deformConv2dErrorScales(input, offset, m.stateDict().get('weight')!, m.stateDict().get('bias') ?? null,
         { stride, padding, dilation, mask }, { offset: eOff, mask: eMask });
       return [{ got: m.forward(input, { backend: ops }), expected: T(c, 'output'), bound: deformBound(scales) }];
+    }
+    case 'conv2d_per_sample': {
+      const w = T(c, 'weight'), b = p.bias ? T(c, 'bias') : null;
+      const opts = { stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups };
+      const scale = conv2dPerSample(abs(input), abs(w), b ? abs(b) : null, opts).data;
+      return [{ got: opOf(ops.conv2dPerSample, conv2dPerSample)(input, w, b, opts), expected: T(c, 'output'), bound: perSampleBound(w.shape[2] * w.shape[3] * w.shape[4] + 1, scale) }];
+    }
+    case 'conv2d_mixture': {
+      const w = T(c, 'weight'), b = p.bias ? T(c, 'bias') : null, r = T(c, 'routing');
+      const opts = { stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups };
+      return [{ got: opOf(ops.conv2dMixture, conv2dMixture)(input, w, b, r, opts), expected: T(c, 'output'), bound: mixtureBound(input, w, b, r, null, opts) }];
+    }
+    case 'conv2d_modulated': {
+      const w = T(c, 'weight'), b = p.bias ? T(c, 'bias') : null, mod = modulationOf(c);
+      const opts = { stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups };
+      return [{ got: opOf(ops.conv2dModulated, conv2dModulated)(input, w, b, mod, opts), expected: T(c, 'output'), bound: modulatedBound(input, w, b, mod, opts) }];
+    }
+    case 'condconv2d': {
+      const router = new CondConvRouting(p.in_channels, p.num_experts);
+      const conv = new CondConv2d({ in_channels: p.in_channels, out_channels: p.out_channels, kernel_size: p.kernel_size, stride: p.stride,
+        padding: p.padding, dilation: p.dilation, groups: p.groups, bias: p.bias, num_experts: p.num_experts });
+      const part = (prefix: string) => new Map([...c.state].filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
+      router.loadStateDict(part('routing_fn.'));
+      conv.loadStateDict(part('conv.'));
+      const r = router.forward(input), dr = condconvRoutingError(input, router, r);
+      const { conv: padding, pre } = conv.paddingFor(input.shape[2], input.shape[3]);
+      const xp = pre ? refPad(input, pre) : input;
+      const bound = mixtureBound(xp, conv.experts(), conv.stateDict().get('bias') ?? null, r, dr, { stride: conv.stride, padding, dilation: conv.dilation, groups: conv.groups });
+      const got = conv.forward(input, router.forward(input, { backend: ops }), { backend: ops });
+      return [{ got, expected: T(c, 'output'), bound }];
+    }
+    case 'condconv_routing': {
+      const router = new CondConvRouting(p.in_channels, p.num_experts);
+      router.loadStateDict(c.state);
+      const dr = condconvRoutingError(input, router, router.forward(input));
+      const bound: Bound = { bound: (i) => dr.data[i] + 2 * U, describe: 'δr = ¼·2·(H·W+C+2)·u·(|R|·GAP|x|+|b|) + 2u·r' };
+      return [{ got: router.forward(input, { backend: ops }), expected: T(c, 'output'), bound }];
+    }
+    case 'dynamic_conv2d': {
+      const m = dynamicFromCase(c);
+      const pi = m.attentionWeights(input), dpi = dynamicAttentionError(input, m, pi);
+      const bound = mixtureBound(input, m.stateDict().get('weight')!, m.stateDict().get('bias') ?? null, pi, dpi, { stride: m.stride, padding: m.padding, dilation: m.dilation, groups: m.groups });
+      return [{ got: m.forward(input, { backend: ops }), expected: T(c, 'output'), bound }];
+    }
+    case 'dynamic_conv2d_attention': {
+      const m = dynamicFromCase(c);
+      const dpi = dynamicAttentionError(input, m, m.attentionWeights(input));
+      const bound: Bound = { bound: (i) => dpi.data[i] + 2 * U, describe: 'δπ = π·(2·max δl + (K+4)·u)' };
+      return [{ got: m.attentionWeights(input, { backend: ops }), expected: T(c, 'output'), bound }];
     }
     default:
       return null;

@@ -27,6 +27,10 @@ export interface Ops {
   // issue 4 (dynamic / deformable convolution): optional while a backend may lack them.
   sigmoid?(input: Tensor): Tensor;
   deformConv2d?(input: Tensor, offset: Tensor, weight: Tensor, bias?: Tensor | null, options?: { stride?: IntPair; padding?: IntPair; dilation?: IntPair; mask?: Tensor | null }): Tensor;
+  globalAvgPool2d?(input: Tensor): Tensor;
+  conv2dPerSample?(input: Tensor, weight: Tensor, bias?: Tensor | null, options?: Conv2dOptions): Tensor;
+  conv2dMixture?(input: Tensor, weight: Tensor, bias: Tensor | null, routing: Tensor, options?: Conv2dOptions): Tensor;
+  conv2dModulated?(input: Tensor, weight: Tensor, bias: Tensor | null, modulation: { gamma_in?: Tensor | null; gamma_out?: Tensor | null; gamma?: Tensor | null; beta?: Tensor | null; demodulate?: boolean; eps?: number }, options?: Conv2dOptions): Tensor;
 }
 
 /** The op names of `Ops` (everything but `name`). */

@@ -3,3 +3,4 @@ export { Conv2d, BatchNorm2d, ReLU, GELU, Linear, LayerNorm, Sequential, type Co
 export { ACmix, Bottleneck } from './acmix.js';
 export { manualSeed } from './init.js';
 export { DeformConv2d, DCNv2, type DeformConv2dModuleOptions } from './deform_conv2d.js';
+export { CondConv2d, CondConvRouting, DynamicConv2d, DynamicConvAttention, type CondConv2dOptions, type DynamicConv2dOptions, type TimmPadding } from './dynamic.js';
