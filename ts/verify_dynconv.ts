@@ -12,6 +12,7 @@ import { conv2dPerSample, conv2dMixture, conv2dModulated, modulatedWeight, type 
 import { globalAvgPool2d } from './ref/global_avg_pool2d.js';
 import { pad as refPad } from './ref/pad.js';
 import { CondConv2d, CondConvRouting, DynamicConv2d } from './nn/dynamic.js';
+import { ODConv2d, type ODConvAttentions } from './nn/odconv.js';
 
 const U = 2 ** -24;
 
@@ -117,6 +118,50 @@ export function modulatedBound(x: Tensor, weight: Tensor, bias: Tensor | null, m
   return perSampleBound(2 * Kred + 8, scale);
 }
 
+/**
+ * Bound of a float32 ODConv2d against the reference, per output element:
+ *   2·(K_red + K + 8)·u·S + (ε_c + ε_f + ε_s + ε_w)[n]·S,   S = α_f·conv(α_c·|x|, Σ_k α_w·α_s·|W_k|)  (abs values)
+ * with ε_* the relative error of each attention of sample n: δz ≤ |W_head|·δa + 2·(A + 1)·u·z_abs, where
+ * δa ≤ |s_bn|·2·(H·W + C + 2)·u·(|W_fc|·GAP|x|) + 4u·|a|; a sigmoid moves by ≤ σ·δz/τ (relative δz/τ),
+ * the softmax by ≤ π·(2·max δz/τ + (K + 4)·u).
+ */
+export function odconvBound(x: Tensor, m: ODConv2d, att: ODConvAttentions): Bound {
+  const [N, C, H, W] = x.shape, at = m.attention, sd = at.stateDict();
+  const A = at.fc.weight.shape[0], K = m.kernel_num, T = m.kernel_size[0] * m.kernel_size[1];
+  const g = globalAvgPool2d(abs(x)).data, wfc = at.fc.weight.data;
+  const gam = sd.get('bn.weight')!.data, beta = sd.get('bn.bias')!.data, rm = sd.get('bn.running_mean')!.data, rv = sd.get('bn.running_var')!.data;
+  const eps = new Float64Array(N);
+  for (let n = 0; n < N; n++) {
+    const aAbs = new Float64Array(A), da = new Float64Array(A);
+    for (let j = 0; j < A; j++) {
+      let h = 0;
+      for (let c = 0; c < C; c++) h += Math.abs(wfc[j * C + c]) * g[n * C + c];
+      const s = Math.abs(gam[j]) / Math.sqrt(rv[j] + 1e-5);
+      aAbs[j] = s * (h + Math.abs(rm[j])) + Math.abs(beta[j]);
+      da[j] = s * 2 * (H * W + C + 2) * U * h + 4 * U * aAbs[j];
+    }
+    const headErr = (head: { weight: Tensor; bias: Tensor | null } | null) => {
+      if (!head) return 0;
+      const [O] = head.weight.shape;
+      let worst = 0;
+      for (let o = 0; o < O; o++) {
+        let dz = 0, za = head.bias ? Math.abs(head.bias.data[o]) : 0;
+        for (let j = 0; j < A; j++) { dz += Math.abs(head.weight.data[o * A + j]) * da[j]; za += Math.abs(head.weight.data[o * A + j]) * aAbs[j]; }
+        worst = Math.max(worst, (dz + 2 * (A + 1) * U * za) / at.temperature + U);
+      }
+      return worst;
+    };
+    eps[n] = headErr(at.channel_fc) + headErr(at.filter_fc) + headErr(at.spatial_fc) + (at.kernel_fc ? 2 * headErr(at.kernel_fc) + (K + 4) * U : 0) + 4 * U;
+  }
+  // S with every factor in absolute value
+  const wAbs = m.aggregateKernel({ channel: att.channel, filter: null, spatial: att.spatial ? abs(att.spatial) : null, kernel: att.kernel ? abs(att.kernel) : null }, N);
+  const absW = new Tensor(wAbs.data.map(Math.abs), wAbs.shape);
+  const S = conv2dModulated(abs(x), absW, null, { gamma_in: abs(att.channel), gamma_out: att.filter ? abs(att.filter) : null },
+    { stride: m.stride, padding: m.padding, dilation: m.dilation, groups: m.groups }).data;
+  const Kred = (C / m.groups) * m.kernel_size[0] * m.kernel_size[1], per = S.length / N;
+  return { bound: (i) => (2 * (Kred + K + 8) * U + eps[Math.floor(i / per)]) * S[i], describe: `(2·(K+K_e+8)·u + ε_att)·S, K=${Kred}` };
+}
+
 /** A DynamicConv2d built from a fixture case's params, with its state loaded. */
 function dynamicFromCase(c: CaseLike): DynamicConv2d {
   const p = c.params;
@@ -213,6 +258,13 @@ export function runDynconvCase(c: CaseLike, ops: Ops): { got: Tensor; expected: 
       const dpi = dynamicAttentionError(input, m, m.attentionWeights(input));
       const bound: Bound = { bound: (i) => dpi.data[i] + 2 * U, describe: 'δπ = π·(2·max δl + (K+4)·u)' };
       return [{ got: m.attentionWeights(input, { backend: ops }), expected: T(c, 'output'), bound }];
+    }
+    case 'odconv2d': {
+      const m = new ODConv2d({ in_planes: p.in_planes, out_planes: p.out_planes, kernel_size: p.kernel_size, stride: p.stride, padding: p.padding,
+        dilation: p.dilation, groups: p.groups, reduction: p.reduction, kernel_num: p.kernel_num });
+      m.loadStateDict(c.state);
+      m.temperature = p.temperature;
+      return [{ got: m.forward(input, { backend: ops }), expected: T(c, 'output'), bound: odconvBound(input, m, m.attention.attentions(input)) }];
     }
     default:
       return null;

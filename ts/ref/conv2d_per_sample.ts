@@ -190,14 +190,18 @@ export interface WeightModulation {
 
 /**
  * Validates conv2d_modulated arguments (shared by ref and wasm, before any work).
- * @throws ShapeError if gamma_in is not [N, C_in], gamma_out not [N, C_out], gamma / beta not
+ * @throws ShapeError if a rank-5 weight is not per sample (shape[0] ≠ N), gamma_in is not [N, C_in], gamma_out not [N, C_out], gamma / beta not
  *         [N, C_out, C_in/groups, k_h, k_w], bias not [C_out], or as conv2d.
  * @throws ParameterError if eps is negative or not finite, or as conv2d.
  */
 export function checkConv2dModulated(
   op: string, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, mod: WeightModulation, options: Conv2dOptions = {},
 ): Conv2dGeometry {
-  const g = conv2dGeometry(op, input.shape, weight.shape, bias ? bias.shape : null, options);
+  // weight: one kernel shared by the batch [C_out, C_in/groups, k_h, k_w], or per sample [N, C_out, C_in/groups, k_h, k_w]
+  if (weight.rank === 5 && weight.shape[0] !== input.shape[0]) {
+    throw new ShapeError(`${op}: a per-sample weight must have weight.shape[0] = N = ${input.shape[0]}, got ${weight.shape[0]} (input=${fmtShape(input.shape)}, weight=${fmtShape(weight.shape)})`);
+  }
+  const g = conv2dGeometry(op, input.shape, weight.rank === 5 ? weight.shape.slice(1) : weight.shape, bias ? bias.shape : null, options);
   const ctx = () => `input=${fmtShape(input.shape)}, weight=${fmtShape(weight.shape)}, gamma_in=${shapeOf(mod.gamma_in)}, gamma_out=${shapeOf(mod.gamma_out)}, gamma=${shapeOf(mod.gamma)}, beta=${shapeOf(mod.beta)}`;
   const expect = (name: string, t: Tensor | null | undefined, shape: number[]) => {
     if (t && (t.rank !== shape.length || t.shape.some((s, i) => s !== shape[i]))) {
@@ -229,7 +233,8 @@ export function checkConv2dModulated(
  * Identities (exact in real arithmetic, by linearity, zero padding included — the factorised fast paths):
  *   conv(x, W ⊙ γ_in) = conv(x ⊙ γ_in, W);  conv(x, W ⊙ γ_out) = γ_out ⊙ conv(x, W);  conv(x, W + β) = conv(x, W) + conv(x, β)
  *
- * Shapes:  input [N, C_in, H, W]   weight [C_out, C_in/groups, k_h, k_w]   bias [C_out] | null
+ * Shapes:  input [N, C_in, H, W]   weight [C_out, C_in/groups, k_h, k_w] (or per sample [N, C_out, C_in/groups,
+ *          k_h, k_w], e.g. ODConv's aggregated kernel)   bias [C_out] | null
  *          gamma_in [N, C_in]   gamma_out [N, C_out]   gamma, beta [N, C_out, C_in/groups, k_h, k_w]
  *          output [N, C_out, H_out, W_out]
  * Units:   scales and eps dimensionless.
@@ -257,7 +262,7 @@ function modulatedKernels(g: Conv2dGeometry, weight: Tensor, mod: WeightModulati
       for (let c = 0; c < cinPerGroup; c++) {
         for (let t = 0; t < T; t++) {
           const e = (o * cinPerGroup + c) * T + t;
-          let v = weight.data[e];
+          let v = weight.data[(weight.rank === 5 ? n * size : 0) + e];
           if (mod.gamma_in) v *= mod.gamma_in.data[n * C_in + group * cinPerGroup + c];
           if (mod.gamma_out) v *= mod.gamma_out.data[n * C_out + o];
           if (mod.gamma) v *= mod.gamma.data[n * size + e];
