@@ -13,3 +13,10 @@ export { im2col__scalar, im2col__f32x4 } from './im2col';
 export function heap_base(): usize {
   return __heap_base;
 }
+export {
+  local_attention__scalar, local_attention__f32x4, local_attention_scratch_floats,
+  local_attention_exp__scalar, local_attention_exp__f32x4,
+} from './local_attention';
+export {
+  acmix_fc__scalar, acmix_fc__f32x4, dep_conv__scalar, dep_conv__f32x4_4x8, acmix_mix__scalar, acmix_mix__f32x4,
+} from './acmix_fc';

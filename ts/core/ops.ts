@@ -1,5 +1,6 @@
 import type { Tensor } from './tensor.js';
 import type { Conv2dOptions, IntPair } from './geometry.js';
+import type { ACmixConfig, ACmixResult, ACmixTrace, ACmixWeights } from '../ref/acmix.js';
 
 /**
  * The operator set both backends implement with identical signatures and semantics. Modules (ts/nn)
@@ -24,6 +25,8 @@ export interface Ops {
   interpolate(input: Tensor, options: { size: readonly [number, number]; mode?: 'bilinear'; align_corners?: boolean }): Tensor;
   localAttention(q: Tensor, k: Tensor, v: Tensor, pe: Tensor | null, options: { head: number; kernel_att: number; stride?: number; dilation?: number }): Tensor;
   acmixFc(q: Tensor, k: Tensor, v: Tensor, fc_weight: Tensor, head: number): Tensor;
+  /** Optional fused ACmix forward (same result as ts/ref/acmix.ts `acmixForward`'s composition, which delegates to it). */
+  acmixForward?(input: Tensor, weights: ACmixWeights, config: ACmixConfig, trace?: ACmixTrace): ACmixResult;
   // issue 4 (dynamic / deformable convolution): optional while a backend may lack them.
   sigmoid?(input: Tensor): Tensor;
   deformConv2d?(input: Tensor, offset: Tensor, weight: Tensor, bias?: Tensor | null, options?: { stride?: IntPair; padding?: IntPair; dilation?: IntPair; mask?: Tensor | null }): Tensor;

@@ -110,16 +110,8 @@ export function acmixPosition(H: number, W: number): Tensor {
  * @throws ShapeError if shapes disagree.
  */
 export function acmixFc(q: Tensor, k: Tensor, v: Tensor, fc_weight: Tensor, head: number): Tensor {
-  const op = 'acmix_fc';
-  positiveInt(op, 'head', head);
-  expectRank(op, 'q', q.shape, 4, { q, k, v, fc_weight });
-  const [N, C, H, W] = q.shape;
-  for (const t of [k, v]) if (t.rank !== 4 || t.shape.some((s, i) => s !== q.shape[i])) throw new ShapeError(`${op}: q, k, v must have equal shapes, got ${fmtContext({ q, k, v })}`);
-  if (C % head !== 0) throw new ShapeError(`${op}: C = ${C} must be divisible by head = ${head} (${fmtContext({ q })})`);
-  if (fc_weight.rank !== 4 || fc_weight.shape[1] !== 3 * head || fc_weight.shape[2] !== 1 || fc_weight.shape[3] !== 1) {
-    throw new ShapeError(`${op}: fc_weight must have shape [T, 3·head = ${3 * head}, 1, 1], got ${fmtShape(fc_weight.shape)}`);
-  }
-  const T = fc_weight.shape[0], head_dim = C / head, plane = H * W;
+  const { N, C, H, W, T, head_dim } = checkAcmixFc('acmix_fc', q, k, v, fc_weight, head);
+  const plane = H * W;
   const z = [q, k, v];
   const out = new Float32Array(N * head_dim * T * plane);
   for (let n = 0; n < N; n++) for (let d = 0; d < head_dim; d++) for (let t = 0; t < T; t++) for (let ij = 0; ij < plane; ij++) {
@@ -131,6 +123,24 @@ export function acmixFc(q: Tensor, k: Tensor, v: Tensor, fc_weight: Tensor, head
     out[((n * head_dim + d) * T + t) * plane + ij] = acc;
   }
   return new Tensor(out, [N, head_dim * T, H, W]);
+}
+
+/**
+ * Validates acmixFc's arguments (shared by ts/ref and ts/wasm) and returns its sizes.
+ * @throws ParameterError on a non-positive head; ShapeError if q, k, v differ or are not rank 4,
+ *         head ∤ C, or fc_weight is not [T, 3·head, 1, 1].
+ */
+export function checkAcmixFc(op: string, q: Tensor, k: Tensor, v: Tensor, fc_weight: Tensor, head: number):
+    { N: number; C: number; H: number; W: number; T: number; head_dim: number } {
+  positiveInt(op, 'head', head);
+  expectRank(op, 'q', q.shape, 4, { q, k, v, fc_weight });
+  const [N, C, H, W] = q.shape;
+  for (const t of [k, v]) if (t.rank !== 4 || t.shape.some((s, i) => s !== q.shape[i])) throw new ShapeError(`${op}: q, k, v must have equal shapes, got ${fmtContext({ q, k, v })}`);
+  if (C % head !== 0) throw new ShapeError(`${op}: C = ${C} must be divisible by head = ${head} (${fmtContext({ q })})`);
+  if (fc_weight.rank !== 4 || fc_weight.shape[1] !== 3 * head || fc_weight.shape[2] !== 1 || fc_weight.shape[3] !== 1) {
+    throw new ShapeError(`${op}: fc_weight must have shape [T, 3·head = ${3 * head}, 1, 1], got ${fmtShape(fc_weight.shape)}`);
+  }
+  return { N, C, H, W, T: fc_weight.shape[0], head_dim: C / head };
 }
 
 /** The intermediates of one ACmix forward (for the demo, the paths' tests and stage timing). */
@@ -164,6 +174,8 @@ const now = () => (typeof performance !== 'undefined' ? performance.now() : Date
  */
 export function acmixForward(ops: Ops, input: Tensor, weights: ACmixWeights, c: ACmixConfig, trace?: ACmixTrace): ACmixResult {
   checkACmix('acmix', input, weights, c);
+  // A backend with a fused forward (ts/wasm/acmix.ts) runs the same steps in one pass; this composition stays the spec.
+  if (ops.acmixForward) return ops.acmixForward(input, weights, c, trace);
   const w = (key: string) => weights[key] as Tensor;
   const [, , H, W] = input.shape;
   let t0 = now();
