@@ -6,12 +6,17 @@
 import type { Ops, OpName } from '../core/ops.js';
 import { ops as refOps } from '../ref/index.js';
 import { registerWasmOps } from '../nn/module.js';
+import { deformConv2d as wasmDeformConv2d } from './deform_conv2d.js';
+import { conv2dPerSample as wasmConv2dPerSample, conv2dMixture as wasmConv2dMixture, conv2dModulated as wasmConv2dModulated } from './conv2d_per_sample.js';
 import { conv2d } from './conv2d.js';
 import { localAttention } from './local_attention.js';
 import { acmixFc, acmixForward } from './acmix.js';
 
 /** Ops implemented with WASM kernels. */
 const native: Partial<Ops> = { conv2d, localAttention, acmixFc, acmixForward };
+
+// issue 4: deformable and per-sample-kernel convolution (ts/wasm/deform_conv2d.ts, ts/wasm/conv2d_per_sample.ts)
+Object.assign(native, { deformConv2d: wasmDeformConv2d, conv2dPerSample: wasmConv2dPerSample, conv2dMixture: wasmConv2dMixture, conv2dModulated: wasmConv2dModulated });
 
 /** Op names the wasm backend currently delegates to `ref` (to be emptied by the SIMD-everywhere issue). */
 export const delegatedToRef: OpName[] = (Object.keys(refOps) as (keyof Ops)[])
