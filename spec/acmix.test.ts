@@ -7,10 +7,15 @@ import fc from 'fast-check';
 import { Tensor } from '../ts/core/tensor.js';
 import { ACmix } from '../ts/nn/acmix.js';
 import { manualSeed } from '../ts/nn/init.js';
-import { ops as refOps, localAttention, acmixFc, shift2d, conv2d } from '../ts/ref/index.js';
+import { ops as refOps, localAttention, acmixFc, shift2d, conv2d, acmixForward } from '../ts/ref/index.js';
 import * as wasm from '../ts/wasm/index.js';
 import { seededTensor, runs } from './support/arbitraries.js';
 import { assertWithinDotBound, assertBitExact } from './support/close.js';
+import { acmix as acmixWasm, acmixFc as acmixFcWasm, acmixForward as acmixForwardWasm } from '../ts/wasm/acmix.js';
+import { conv2d as conv2dWasm } from '../ts/wasm/conv2d.js';
+import { acmixPosition, axpby } from '../ts/ref/index.js';
+import type { ACmixTrace } from '../ts/ref/acmix.js';
+import { localAttentionBound, assertWithinAttentionBound } from './support/attention_bound.js';
 
 await wasm.init();
 
@@ -108,3 +113,111 @@ Wasm('wasm forward equals ref forward on random ACmix configurations (conv2d run
   }), { numRuns: runs(40) });
 });
 Wasm.run();
+
+// ---------------------------------------------------------------------------------------------
+// acmix/wasm (continued): the fused forward of ts/wasm/acmix.ts (Ops.acmixForward), step by step.
+// Each stage is checked on the fused run's own inputs, so every bound is that of one step:
+//   stage I and pe: one GEMM per image with the same order as ts/wasm/conv2d.ts → bit for bit;
+//   attention path: the local-attention bound (spec/support/attention_bound.ts) on the fused q, k, v, pe;
+//   conv path: fc (K = 3·head) then dep_conv (K = 9·9 + bias): a chain of two float32 reductions,
+//     |Δ| ≤ 2·(3·head + 82)·u·Σ|w|·(Σ|fc|·|z|) + … = 2·(3·head + 82)·u·absScale,
+//     absScale = conv2d(acmixFc(|q|, |k|, |v|, |fc|), |w|, |b|) (the reference on absolute values);
+//   Eq. (12): fl(fl(rate1·att) + fl(rate2·conv)) exactly as the reference's axpby → bit for bit.
+
+const Fused = suite('acmix/wasm');
+
+Fused('fused forward, stage by stage: q, k, v, pe bit-exact; attention and conv paths within their bounds; Eq. 12 bit-exact', () => {
+  fc.assert(fc.property(acmixCase, (c) => {
+    const m = build(c), x = seededTensor([c.N, c.in_planes, c.H, c.W], c.seed + 21);
+    const w = m.weights();
+    const r = m.forwardDetailed(x, { backend: 'wasm' });
+    for (const [key, t] of [['conv1', r.q], ['conv2', r.k], ['conv3', r.v]] as const) {
+      assertBitExact(t.data, conv2dWasm(x, w[`${key}.weight`], w[`${key}.bias`]).data, `${key} (stage I)`);
+    }
+    assertBitExact(r.pe.data, conv2dWasm(acmixPosition(c.H, c.W), w['conv_p.weight'], w['conv_p.bias']).data, 'pe');
+    const options = { head: c.head, kernel_att: c.kernel_att, stride: c.stride };
+    assertWithinAttentionBound(r.outAtt.data, localAttention(r.q, r.k, r.v, r.pe, options).data,
+      localAttentionBound(r.q, r.k, r.v, r.pe, options), { label: 'attention path', case: c });
+    const convOptions = { groups: c.head_dim, padding: 1, stride: c.stride };
+    const abs = (t: Tensor) => new Tensor(t.data.map(Math.abs), t.shape);
+    const wantConv = conv2d(acmixFc(r.q, r.k, r.v, w['fc.weight'], c.head), w['dep_conv.weight'], null, convOptions);
+    const absScale = conv2d(acmixFc(abs(r.q), abs(r.k), abs(r.v), abs(w['fc.weight']), c.head), abs(w['dep_conv.weight']), null, convOptions);
+    assertWithinDotBound(r.outConv.data, wantConv.data, absScale.data, { reduction: 3 * c.head + 82, slack: 2, atol: 1e-30, label: 'conv path', case: c });
+    assertBitExact(r.output.data, axpby(w.rate1.data[0], r.outAtt, w.rate2.data[0], r.outConv).data, 'Eq. 12 mix');
+  }), { numRuns: runs(40) });
+});
+
+Fused('Eq. (12) on wasm: rate2 = 0 gives the attention path, rate1 = 0 the conv path, bit for bit', () => {
+  fc.assert(fc.property(acmixCase, (c) => {
+    const m = build(c), x = seededTensor([c.N, c.in_planes, c.H, c.W], c.seed + 23);
+    const full = m.forwardDetailed(x, { backend: 'wasm' });
+    m.loadStateDict({ rate1: Tensor.full([1], 1), rate2: Tensor.zeros([1]) }, { strict: false });
+    assertBitExact(m.forward(x, { backend: 'wasm' }).data, full.outAtt.data, 'rate2 = 0: the attention path');
+    m.loadStateDict({ rate1: Tensor.zeros([1]), rate2: Tensor.full([1], 1) }, { strict: false });
+    assertBitExact(m.forward(x, { backend: 'wasm' }).data, full.outConv.data, 'rate1 = 0: the conv path');
+  }), { numRuns: runs(25) });
+});
+
+Fused('the functional wasm acmix (output only) equals forwardDetailed\'s output; stage trace filled; arena restored', () => {
+  const m = build({ in_planes: 5, out_planes: 6, kernel_att: 5, head: 3, stride: 2, seed: 31, randomise: true });
+  const x = seededTensor([2, 5, 8, 6], 32);
+  const before = arenaStatsOf();
+  const trace: ACmixTrace = {};
+  const detailed = m.forwardDetailed(x, { backend: 'wasm', trace });
+  const direct = acmixForwardWasm(x, m.weights(), m.config);
+  assertBitExact(acmixWasm(x, m.weights(), { kernel_att: 5, head: 3, stride: 2 }).data, detailed.output.data, 'functional acmix');
+  assertBitExact(direct.output.data, detailed.output.data, 'acmixForward');
+  for (const key of ['stage_i_ms', 'stage_ii_attention_ms', 'stage_ii_conv_ms', 'mix_ms'] as const) {
+    assert.ok(typeof trace[key] === 'number' && trace[key]! >= 0, `trace.${key} = ${trace[key]}`);
+  }
+  assert.equal(arenaStatsOf(), before);
+});
+
+Fused('the fused forward throws the reference\'s errors before any work (state dict, odd H with stride 2)', () => {
+  const m = build({ in_planes: 4, out_planes: 4, kernel_att: 3, head: 2, stride: 2, seed: 41, randomise: false });
+  const before = arenaStatsOf();
+  for (const [x, weights] of [
+    [seededTensor([1, 4, 7, 8], 1), m.weights()],                                         // odd H with stride 2
+    [seededTensor([1, 3, 8, 8], 2), m.weights()],                                         // in_planes mismatch
+    [seededTensor([1, 4, 8, 8], 3), { ...m.weights(), 'fc.weight': Tensor.zeros([9, 5, 1, 1]) }],   // mis-shaped fc
+  ] as const) {
+    let refError: Error | null = null, wasmError: Error | null = null;
+    try { acmixForward(refOps, x, weights, m.config); } catch (e) { refError = e as Error; }
+    try { acmixForwardWasm(x, weights, m.config); } catch (e) { wasmError = e as Error; }
+    assert.ok(refError && wasmError, 'both throw');
+    assert.is(wasmError!.constructor, refError!.constructor);
+    assert.is(wasmError!.message, refError!.message);
+  }
+  assert.equal(arenaStatsOf(), before);
+});
+
+Fused('acmixFc on wasm equals the reference within 2·(3·head)·u·Σ|fc|·|z| (and throws its errors)', () => {
+  fc.assert(fc.property(fc.record({
+    N: fc.integer({ min: 1, max: 2 }), head: fc.integer({ min: 1, max: 5 }), head_dim: fc.integer({ min: 1, max: 6 }),
+    T: fc.integer({ min: 1, max: 10 }), H: fc.integer({ min: 1, max: 6 }), W: fc.integer({ min: 1, max: 19 }), seed: fc.integer(),
+  }), (c) => {
+    const C = c.head * c.head_dim, shape = [c.N, C, c.H, c.W];
+    const q = seededTensor(shape, c.seed), k = seededTensor(shape, c.seed + 1), v = seededTensor(shape, c.seed + 2);
+    const fcW = seededTensor([c.T, 3 * c.head, 1, 1], c.seed + 3);
+    const abs = (t: Tensor) => new Tensor(t.data.map(Math.abs), t.shape);
+    const want = acmixFc(q, k, v, fcW, c.head), got = acmixFcWasm(q, k, v, fcW, c.head);
+    assert.equal(got.shape, want.shape);
+    assertWithinDotBound(got.data, want.data, acmixFc(abs(q), abs(k), abs(v), abs(fcW), c.head).data,
+      { reduction: 3 * c.head, slack: 2, atol: 1e-30, label: 'acmix_fc', case: c, shape: want.shape });
+  }), { numRuns: runs(40) });
+  const q = seededTensor([1, 4, 3, 3], 1);
+  for (const [kk, w, head] of [[seededTensor([1, 4, 3, 2], 2), seededTensor([9, 6, 1, 1], 3), 2], [q, seededTensor([9, 5, 1, 1], 3), 2], [q, seededTensor([9, 9, 1, 1], 3), 3]] as const) {
+    let refError: Error | null = null, wasmError: Error | null = null;
+    try { acmixFc(q, kk, q, w, head); } catch (e) { refError = e as Error; }
+    try { acmixFcWasm(q, kk, q, w, head); } catch (e) { wasmError = e as Error; }
+    assert.ok(refError && wasmError && wasmError.message === refError.message, `same error: ${refError?.message} / ${wasmError?.message}`);
+  }
+});
+
+function arenaStatsOf(): { mark: number; depth: number } {
+  const s = wasm.arenaStats();
+  return { mark: s.mark, depth: s.depth };
+}
+
+Fused.run();
+

@@ -11,6 +11,10 @@ import { unfold } from '../ts/ref/unfold.js';
 import { softmax } from '../ts/ref/activations.js';
 import { seededTensor, runs } from './support/arbitraries.js';
 import { assertWithinDotBound, U } from './support/close.js';
+import { localAttention as localAttentionWasm } from '../ts/wasm/local_attention.js';
+import { init as initWasm } from '../ts/wasm/module.js';
+import { arenaStats } from '../ts/wasm/arena.js';
+import { localAttentionBound, assertWithinAttentionBound } from './support/attention_bound.js';
 
 /** The official code's steps, written with our pad/unfold/softmax ops (float32 between steps, like PyTorch). */
 function officialComposition(q: Tensor, k: Tensor, v: Tensor, pe: Tensor, head: number, ka: number, stride: number): Tensor {
@@ -92,3 +96,100 @@ Identities('attention weights sum to 1 over each window and are all positive', (
 });
 
 Identities.run();
+
+// ---------------------------------------------------------------------------------------------
+// local_attention/wasm: the fused WASM kernel (ts/wasm/local_attention.ts) against the float64 reference,
+// within the derived per-element bound of spec/support/attention_bound.ts:
+//   |wasm − ref| ≤ 2·u·(2(hd + 4)·Λ + 2T + 5)·Σ_t w_t|v_t|,   Λ = max_t Σ_d |q_d·s|(|k_td| + |pe_td| + |pe_cd|),
+// i.e. logits are dot products of length hd (hd + 2 float32 roundings, amplified ×2 by the softmax), the
+// exp costs ≤ 1 ulp, the softmax sum and the aggregation are reductions of length T = k_att².
+
+await initWasm();
+
+const wasmCase = fc.record({
+  N: fc.integer({ min: 1, max: 2 }), head: fc.integer({ min: 1, max: 5 }), head_dim: fc.integer({ min: 1, max: 9 }),
+  ka: fc.constantFrom(1, 3, 5, 7), stride: fc.constantFrom(1, 2), extraH: fc.integer({ min: 0, max: 4 }), extraW: fc.integer({ min: 0, max: 9 }),
+  pe: fc.boolean(), scale: fc.constantFrom(1, 4), seed: fc.integer(),
+}).map((c) => {
+  const P = Math.floor(c.ka / 2), fit = (e: number) => c.stride * (Math.ceil((P + 1) / c.stride) + e);   // P < H, stride | H
+  return { ...c, C: c.head * c.head_dim, H: fit(c.extraH), W: fit(c.extraW) };                       // extra = 0: the minimum map
+});
+
+const Wasm = suite('local_attention/wasm');
+
+Wasm('wasm equals the float64 reference within the derived bound (heads, head_dim, k_att 1/3/5/7, stride 1/2, maps down to the minimum, C = 1)', () => {
+  let worst = 0;
+  fc.assert(fc.property(wasmCase, (c) => {
+    const lo = -2 * c.scale, hi = 2 * c.scale;                    // scale 4: peaked softmax, larger logits
+    const q = seededTensor([c.N, c.C, c.H, c.W], c.seed, lo, hi), k = seededTensor([c.N, c.C, c.H, c.W], c.seed + 1, lo, hi);
+    const v = seededTensor([c.N, c.C, c.H, c.W], c.seed + 2), pe = c.pe ? seededTensor([1, c.head_dim, c.H, c.W], c.seed + 3) : null;
+    const options = { head: c.head, kernel_att: c.ka, stride: c.stride };
+    const want = localAttention(q, k, v, pe, options), got = localAttentionWasm(q, k, v, pe, options);
+    assert.equal(got.shape, want.shape);
+    worst = Math.max(worst, assertWithinAttentionBound(got.data, want.data, localAttentionBound(q, k, v, pe, options), { case: c }));
+  }), {
+    numRuns: runs(80),
+    examples: [[{ N: 1, head: 1, head_dim: 1, ka: 3, stride: 1, extraH: 0, extraW: 0, pe: true, scale: 1, seed: 1 }]].map(([c]) => {
+      const P = 1; return [{ ...c, C: 1, H: P + 1, W: P + 1 }];
+    }) as never,
+  });
+  assert.ok(worst < 1, `worst error/bound ${worst}`);
+});
+
+Wasm('kernel_att = 1 on wasm: the output is v itself (subsampled by stride), bit for bit', () => {
+  const q = seededTensor([2, 6, 6, 8], 1), k = seededTensor([2, 6, 6, 8], 2), v = seededTensor([2, 6, 6, 8], 3);
+  for (const stride of [1, 2]) {
+    const y = localAttentionWasm(q, k, v, seededTensor([1, 3, 6, 8], 4), { head: 2, kernel_att: 1, stride });
+    const Ho = 6 / stride, Wo = 8 / stride;
+    for (let nc = 0; nc < 12; nc++) for (let i = 0; i < Ho; i++) for (let j = 0; j < Wo; j++) {
+      assert.ok(Object.is(y.data[(nc * Ho + i) * Wo + j], v.data[(nc * 6 + stride * i) * 8 + stride * j]), `stride ${stride} at ${nc},${i},${j}`);
+    }
+  }
+});
+
+Wasm('special values: NaN and ±∞ in q, k, v or pe land on the same outputs as in the reference', () => {
+  const specials = [NaN, Infinity, -Infinity];
+  for (let trial = 0; trial < 12; trial++) {
+    const [N, head, hd, ka, stride, H, W] = [1, 2, 3, [3, 5, 7][trial % 3], 1 + (trial % 2), 8, 10];
+    const C = head * hd, options = { head, kernel_att: ka, stride };
+    const ts = [seededTensor([N, C, H, W], trial), seededTensor([N, C, H, W], trial + 50), seededTensor([N, C, H, W], trial + 90), seededTensor([1, hd, H, W], trial + 130)];
+    const target = ts[trial % 4];
+    target.data[(trial * 37) % target.size] = specials[trial % 3];
+    const [q, k, v, pe] = ts;
+    const want = localAttention(q, k, v, pe, options), got = localAttentionWasm(q, k, v, pe, options);
+    let nans = 0;
+    for (let i = 0; i < want.size; i++) {
+      if (Number.isNaN(want.data[i])) nans++;
+      assert.ok(Number.isNaN(want.data[i]) === Number.isNaN(got.data[i]), `trial ${trial}: NaN pattern differs at ${i}: got ${got.data[i]}, ref ${want.data[i]}`);
+    }
+    assert.ok(trial % 4 !== 0 || trial % 3 !== 0 || nans > 0, `trial ${trial}: a NaN in q reaches the output`);
+    assertWithinAttentionBound(got.data, want.data, localAttentionBound(q, k, v, pe, options), { label: `special trial ${trial}` });
+  }
+});
+
+Wasm('bad arguments throw the reference\'s errors before any WASM work, and nothing leaks', () => {
+  const q = seededTensor([1, 4, 6, 6], 1), pe = seededTensor([1, 2, 6, 6], 2);
+  const bad: Array<[Tensor, Tensor, Tensor | null, { head: number; kernel_att: number; stride?: number }]> = [
+    [q, seededTensor([1, 4, 6, 5], 3), pe, { head: 2, kernel_att: 3 }],            // k shape differs
+    [q, q, pe, { head: 3, kernel_att: 3 }],                                         // C not divisible by head
+    [q, q, seededTensor([1, 3, 6, 6], 4), { head: 2, kernel_att: 3 }],              // pe channels
+    [q, q, pe, { head: 2, kernel_att: 13 }],                                        // padding ≥ H
+    [q, q, pe, { head: 2, kernel_att: 4 }],                                         // even window: no official output
+    [q, q, pe, { head: 2, kernel_att: 3, stride: 4 }],                              // stride does not divide H
+    [q, q, pe, { head: 0, kernel_att: 3 }],                                         // non-positive head
+  ];
+  const before = arenaStats();
+  for (const [qq, kk, p, o] of bad) {
+    let refError: Error | null = null, wasmError: Error | null = null;
+    try { localAttention(qq, kk, qq, p, o); } catch (e) { refError = e as Error; }
+    try { localAttentionWasm(qq, kk, qq, p, o); } catch (e) { wasmError = e as Error; }
+    assert.ok(refError && wasmError, `both throw for ${JSON.stringify(o)}`);
+    assert.is(wasmError!.constructor, refError!.constructor);
+    assert.is(wasmError!.message, refError!.message);
+  }
+  assert.is(arenaStats().mark, before.mark);
+  assert.is(arenaStats().depth, 0);
+});
+
+Wasm.run();
+

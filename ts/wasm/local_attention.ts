@@ -52,9 +52,12 @@ export function localAttentionInArena(
  *          a float32 exp of ≤ 2 ulp, weighted sum of v, streaming over the window; never the
  *          k_att²-fold unfold of the official code).
  * Shapes:  q, k, v [N, C, H, W], pe [1, head_dim, H, W] | null → [N, C, H/stride, W/stride].
- * Numerics: float32 throughout. Against the float64 reference, per output element (derivation in
- *          spec/local_attention.test.ts): |Δ| ≤ (2·(hd + 2)·u·λ·2 + 2T·u + (ε_exp+3)·u)·Σ_t w_t|v_t|
- *          + (T + 2)·u·Σ_t w_t|v_t| with λ = max_t Σ_d |q_d·s|(|k_d| + |pe_c,d| + |pe_t,d|).
+ * Numerics: float32 throughout (order: as/local_attention.ts header). Against the float64 reference,
+ *          per output element (derivation in spec/support/attention_bound.ts):
+ *            |Δ| ≤ 2·u·(2(hd + 4)·Λ + 2T + 5)·Σ_t w_t|v_t|,  Λ = max_t Σ_d |q_d·s|(|k_td| + |pe_td| + |pe_cd|),
+ *          u = 2^-24, T = k_att²: logits are float32 dot products of length hd, exp is ≤ 1 ulp, the
+ *          softmax sum and the weighted sum are reductions of length T. NaN and ±∞ propagate as in the
+ *          reference (the query's own position term is kept, not dropped as a window constant).
  * Cost:    4·N·C·k_att²·H_out·W_out FLOPs; scratch ≈ 2·(C/head)·(H + 2P)·(W + 2P) floats.
  * @throws ShapeError / UnsupportedShapeError / ParameterError exactly as the reference.
  * @throws BackendError if `await wasm.init()` has not completed.
