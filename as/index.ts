@@ -8,6 +8,27 @@ export {
   pack_a__scalar, pack_a__f32x4, pack_b__scalar, pack_b__f32x4,
 } from './gemm';
 export { im2col__scalar, im2col__f32x4 } from './im2col';
+export { depthwise_conv2d__scalar, depthwise_conv2d__f32x4 } from './depthwise_conv2d';
+export {
+  shift_accumulate__scalar, shift_accumulate__f32x4, shift_copy__scalar, shift_copy__f32x4,
+} from './shift_accumulate';
+export { pad2d__scalar, pad2d__f32x4, fill__scalar, fill__f32x4 } from './pad';
+export {
+  softmax_rows__scalar, softmax_rows__f32x4, softmax_columns__scalar, softmax_columns__f32x4,
+  exp__scalar, exp__f32x4,
+} from './softmax_rows';
+export {
+  gelu__scalar, gelu__f32x4, gelu_tanh__scalar, gelu_tanh__f32x4, erf__scalar, erf__f32x4,
+} from './gelu';
+export {
+  relu__scalar, relu__f32x4, add__scalar, add__f32x4, axpby__scalar, axpby__f32x4,
+  add_row_vector__scalar, add_row_vector__f32x4, add_column_vector__scalar, add_column_vector__f32x4,
+} from './elementwise';
+export {
+  batch_norm__scalar, batch_norm__f32x4, layer_norm_rows__scalar, layer_norm_rows__f32x4,
+} from './norm';
+export { bilinear__scalar, bilinear__f32x4 } from './interpolate';
+export { transpose__scalar, transpose__f32x4 } from './transpose';
 
 /** First byte the host may use: the end of static data (the stub runtime never allocates). */
 export function heap_base(): usize {

@@ -59,6 +59,11 @@ function erfcPositive(x: number): number {
 
 export type GeluApproximate = 'none' | 'tanh';
 
+/** Validates gelu's `approximate` (shared by `ref` and `wasm`). @throws ParameterError if not 'none' or 'tanh'. */
+export function checkGelu(op: string, approximate: GeluApproximate): void {
+  if (approximate !== 'none' && approximate !== 'tanh') throw new ParameterError(`${op}: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+}
+
 /**
  * Gaussian error linear unit.
  *
@@ -71,7 +76,7 @@ export type GeluApproximate = 'none' | 'tanh';
  * @throws ParameterError if approximate is not 'none' or 'tanh'.
  */
 export function gelu(input: Tensor, approximate: GeluApproximate = 'none'): Tensor {
-  if (approximate !== 'none' && approximate !== 'tanh') throw new ParameterError(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+  checkGelu('gelu', approximate);
   const x = input.data, out = new Float32Array(x.length);
   const k = Math.sqrt(2 / Math.PI);
   for (let i = 0; i < x.length; i++) {
@@ -90,6 +95,15 @@ export function normDim(op: string, dim: number, rank: number): number {
 }
 
 /**
+ * Validates softmax (shared by `ref` and `wasm`) and returns the normalised dim.
+ * @throws ShapeError if input has rank 0.  @throws ParameterError if dim is out of range.
+ */
+export function checkSoftmax(op: string, input: Tensor, dim: number): number {
+  if (input.rank === 0) throw new ShapeError(`${op}: input must have rank ≥ 1, got rank 0 (${fmtContext({ input })})`);
+  return normDim(op, dim, input.rank);
+}
+
+/**
  * Softmax along one dimension, max-subtracted.
  *
  * Paper:   ACmix Eq. (9): attention weights are a softmax over the window N_k(i, j).
@@ -101,8 +115,7 @@ export function normDim(op: string, dim: number, rank: number): number {
  * @throws ShapeError if input has rank 0.  @throws ParameterError if dim is out of range.
  */
 export function softmax(input: Tensor, dim: number): Tensor {
-  if (input.rank === 0) throw new ShapeError(`softmax: input must have rank ≥ 1, got rank 0 (${fmtContext({ input })})`);
-  const d = normDim('softmax', dim, input.rank);
+  const d = checkSoftmax('softmax', input, dim);
   const size = input.shape[d];
   const inner = input.shape.slice(d + 1).reduce((a, b) => a * b, 1);
   const outer = input.shape.slice(0, d).reduce((a, b) => a * b, 1);

@@ -2,7 +2,7 @@ import { Tensor } from '../core/tensor.js';
 import type { Conv2dGeometry } from '../core/geometry.js';
 import { checkConv2d, type Conv2dOptions } from '../ref/conv2d.js';
 import { withArena } from './arena.js';
-import { kernels } from './module.js';
+import { kernels, type SimdKernels } from './kernels.js';
 
 export type { Conv2dOptions };
 
@@ -32,20 +32,22 @@ export function gemmPackedAFloats(M: number, K: number): number {
  *          including padding='valid' / 'same' (extra 'same' padding on the bottom/right) and [h, w] pairs.
  * Composition (per image n and group g, XNNPACK-operator style):
  *   1x1, stride 1, no padding:  y[n, g] = weight[g] [C_out/groups × C_in/groups] · x[n, g] [C_in/groups × H·W]   (gemm)
+ *   depthwise / small groups (useDirect): the direct kernel over all planes of image n, vectorised
+ *                               along W_out, taps outside the map skipped    (depthwise_conv2d)
  *   otherwise:                  col = im2col(x[n, g])  [C_in/groups·k_h·k_w × H_out·W_out]
  *                               y[n, g] = weight[g] [C_out/groups × C_in/groups·k_h·k_w] · col               (gemm)
- *   bias enters through the GEMM's per-row bias pointer.
+ *   bias enters through the GEMM's per-row bias pointer (the direct kernel adds it after the sum too).
  * Shapes:  input [N, C_in, H, W]   weight [C_out, C_in/groups, k_h, k_w]   bias [C_out] | null
  *          output [N, C_out, H_out, W_out], H_out = floor((H + pad_top + pad_bottom − dilation_h·(k_h − 1) − 1) / stride_h) + 1
  * Units:   stride, padding, dilation in input pixels.
  * Numerics: float32; per output element the (c, p, q) products are summed in order into one float32
- *          accumulator, then the bias is added (gemm__f32x4_4x8). Within
+ *          accumulator, then the bias is added (gemm__f32x4_4x8, depthwise_conv2d__f32x4). Within
  *          2 · (C_in/groups·k_h·k_w + 1) · 2^-24 · Σ|terms| of the float64 reference (spec/conv2d.test.ts).
  * Cost:    2 · N · C_out · H_out · W_out · (C_in/groups) · k_h · k_w FLOPs; im2col moves
  *          N · C_in · k_h · k_w · H_out · W_out floats when the conv is not 1x1/stride 1/unpadded.
  * @throws ShapeError / ParameterError exactly as the reference (checkConv2d runs before any WASM work).
  * @throws BackendError if `await wasm.init()` has not completed.
- * @see ts/ref/conv2d.ts · as/gemm.ts · as/im2col.ts · spec/conv2d.test.ts
+ * @see ts/ref/conv2d.ts · as/gemm.ts · as/im2col.ts · as/depthwise_conv2d.ts · spec/conv2d.test.ts
  */
 export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
   const g = checkConv2d('conv2d', input, weight, bias, options);
@@ -57,6 +59,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
     const b = bias ? a.upload(bias.data) : 0;
     const y = a.alloc(N * C_out * H_out * W_out);
     if (isPointwise(g)) conv1x1(k, a, g, x, w, b, y);
+    else if (useDirect(g)) convDirect(k, g, x, w, b, y);
     else convIm2col(k, a, g, x, w, b, y);
     return a.download(y, N * C_out * H_out * W_out);
   });
@@ -68,7 +71,20 @@ function isPointwise(g: Conv2dGeometry): boolean {
     g.pad_top === 0 && g.pad_left === 0 && g.pad_bottom === 0 && g.pad_right === 0;
 }
 
-type K = ReturnType<typeof kernels>;
+/**
+ * Whether the direct grouped kernel (depthwise_conv2d__f32x4) beats im2col + GEMM: always for depthwise
+ * (C_in/groups = 1: the GEMM would have K = k_h·k_w and pay an im2col copy per tap), and for small groups
+ * whose GEMM has fewer than 4 rows per group or a short reduction (measured in bench/kernels-quick.ts).
+ */
+export function useDirect(g: Conv2dGeometry): boolean {
+  if (g.groups === 1) return false;
+  if (g.cinPerGroup === 1) return true;
+  return g.cinPerGroup * g.k_h * g.k_w <= DIRECT_MAX_REDUCTION && g.coutPerGroup <= DIRECT_MAX_COUT_PER_GROUP;
+}
+const DIRECT_MAX_REDUCTION = 81;
+const DIRECT_MAX_COUT_PER_GROUP = 4;
+
+type K = SimdKernels;
 type A = Parameters<Parameters<typeof withArena>[0]>[0];
 
 /** 1x1 stride-1 unpadded conv: one GEMM per (image, group) straight on the input planes. */
@@ -88,6 +104,16 @@ function conv1x1(k: K, a: A, g: Conv2dGeometry, x: number, w: number, b: number,
         b ? b + 4 * grp * coutPerGroup : 0, 0,
         packedA, packedB, nc);
     }
+  }
+}
+
+/** Depthwise / small-group conv: one direct-kernel call per image (no im2col, no padding copies). */
+function convDirect(k: K, g: Conv2dGeometry, x: number, w: number, b: number, y: number): void {
+  const { N, C_in, C_out, H, W, k_h, k_w, H_out, W_out, cinPerGroup, coutPerGroup } = g;
+  for (let n = 0; n < N; n++) {
+    k.depthwise_conv2d__f32x4(x + 4 * n * C_in * H * W, w, b, y + 4 * n * C_out * H_out * W_out,
+      C_out, cinPerGroup, coutPerGroup, H, W, k_h, k_w, g.stride_h, g.stride_w, g.dilation_h, g.dilation_w,
+      g.pad_top, g.pad_left, H_out, W_out);
   }
 }
 

@@ -9,11 +9,27 @@ import { registerWasmOps } from '../nn/module.js';
 import { deformConv2d as wasmDeformConv2d } from './deform_conv2d.js';
 import { conv2dPerSample as wasmConv2dPerSample, conv2dMixture as wasmConv2dMixture, conv2dModulated as wasmConv2dModulated } from './conv2d_per_sample.js';
 import { conv2d } from './conv2d.js';
+import { conv2dShiftSum } from './conv2d_shift_sum.js';
+import { shift2d } from './shift2d.js';
+import { pad } from './pad.js';
+import { unfold } from './unfold.js';
+import { softmax } from './softmax.js';
+import { linear } from './linear.js';
+import { relu } from './relu.js';
+import { gelu } from './gelu.js';
+import { batchNorm2d } from './batch_norm2d.js';
+import { layerNorm } from './layer_norm.js';
+import { add } from './add.js';
+import { axpby } from './axpby.js';
+import { interpolate } from './interpolate.js';
 import { localAttention } from './local_attention.js';
 import { acmixFc, acmixForward } from './acmix.js';
 
 /** Ops implemented with WASM kernels. */
-const native: Partial<Ops> = { conv2d, localAttention, acmixFc, acmixForward };
+const native: Partial<Ops> = {
+  conv2d, localAttention, acmixFc, acmixForward,
+  conv2dShiftSum, shift2d, pad, unfold, softmax, linear, relu, gelu, batchNorm2d, layerNorm, add, axpby, interpolate,
+};
 
 // issue 4: deformable and per-sample-kernel convolution (ts/wasm/deform_conv2d.ts, ts/wasm/conv2d_per_sample.ts)
 Object.assign(native, { deformConv2d: wasmDeformConv2d, conv2dPerSample: wasmConv2dPerSample, conv2dMixture: wasmConv2dMixture, conv2dModulated: wasmConv2dModulated });

@@ -1,0 +1,191 @@
+// @inline float32 maths shared by kernels, each as a scalar function and an f32x4 twin that performs
+// the same IEEE operations in the same order lane by lane (min/max, nearest, mul, add, sub, div,
+// sqrt, trunc_sat and integer shifts are all deterministic in standard Wasm SIMD), so a kernel's
+// __scalar and __f32x4 variants stay bit-identical when they call these.
+//
+// expf:  Cody-Waite range reduction x = n·ln2 + r, |r| ≤ ln2/2, with ln2 split in a 9-bit head and a
+//        tail (so n·LN2_HI is exact), the Cephes expf polynomial for e^r (S. L. Moshier, Cephes Math
+//        Library, expf.c: degree 7 with leading 1 + r + r²·P(r)), then 2^n applied as two exact powers
+//        2^⌊n/2⌋·2^(n−⌊n/2⌋) so results in the subnormal range are rounded once and x > 88.72 overflows
+//        to +Inf. Measured < 1 ulp on [−87.3, 88.7] (spec/kernels/softmax_rows.test.ts sweeps it).
+//        Special values: NaN → NaN, −Inf → +0, +Inf → +Inf, x < −103.97 → +0.
+// erf:   two pieces fitted by scripts/fit-erf.py (weighted least squares on Chebyshev nodes, float64,
+//        rounded to float32): |x| < 0.875: x + x·(k + z·PA(z)), z = x²; 0.875 ≤ |x| < 3.92:
+//        1 − exp(−x²)·PB(|x| − 2) (the smooth erfc(x)·e^{x²}); ±1 beyond; odd by copysign.
+//        Measured ≈ 1.1 ulp (spec/kernels/gelu.test.ts); the erfc piece itself is within (x² + 3)·u
+//        relative (x² from the rounded argument of exp). NaN → NaN, ±0 → ±0, ±Inf → ±1.
+
+// Cephes expf constants
+const LOG2E: f32 = 1.44269504088896341;
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.12194440e-4;
+const EXP_P0: f32 = 1.9875691500e-4;
+const EXP_P1: f32 = 1.3981999507e-3;
+const EXP_P2: f32 = 8.3334519073e-3;
+const EXP_P3: f32 = 4.1665795894e-2;
+const EXP_P4: f32 = 1.6666665459e-1;
+const EXP_P5: f32 = 5.0000001201e-1;
+/** Below: e^x < 2^-150, rounds to +0 (and n stays ≥ −150). Above: e^x overflows (n ≤ 128). */
+const EXP_LO: f32 = -104.0;
+const EXP_HI: f32 = 88.8;
+
+/** e^x in float32 (see the file header for the method and accuracy). */
+// @ts-ignore: decorator
+@inline export function expf_scalar(x: f32): f32 {
+  x = min<f32>(max<f32>(x, EXP_LO), EXP_HI);          // NaN stays NaN
+  const n = nearest<f32>(x * LOG2E);
+  let r = x - n * LN2_HI;
+  r = r - n * LN2_LO;
+  const z = r * r;
+  let y = EXP_P0;
+  y = y * r + EXP_P1;
+  y = y * r + EXP_P2;
+  y = y * r + EXP_P3;
+  y = y * r + EXP_P4;
+  y = y * r + EXP_P5;
+  y = y * z + r + 1.0;
+  const ni = <i32>n;                                     // i32.trunc_sat_f32_s (nontrapping-f2i): NaN → 0; |n| ≤ 150
+  const n1 = ni >> 1;
+  const n2 = ni - n1;
+  return y * reinterpret<f32>((n1 + 127) << 23) * reinterpret<f32>((n2 + 127) << 23);
+}
+
+/** expf_scalar on each lane (same operations, same order). */
+// @ts-ignore: decorator
+@inline export function expf_f32x4(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
+  const z = f32x4.mul(r, r);
+  let y = f32x4.splat(EXP_P0);
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(EXP_P1));
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(EXP_P2));
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(EXP_P3));
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(EXP_P4));
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(EXP_P5));
+  y = f32x4.add(f32x4.add(f32x4.mul(y, z), r), f32x4.splat(1.0));
+  const ni = i32x4.trunc_sat_f32x4_s(n);
+  const n1 = i32x4.shr_s(ni, 1);
+  const n2 = i32x4.sub(ni, n1);
+  const bias = i32x4.splat(127);
+  const s1 = i32x4.shl(i32x4.add(n1, bias), 23);
+  const s2 = i32x4.shl(i32x4.add(n2, bias), 23);
+  return f32x4.mul(f32x4.mul(y, s1), s2);
+}
+
+// erf constants (scripts/fit-erf.py)
+export const ERF_A_END: f32 = 0.875;
+export const ERF_B_END: f32 = 3.92;
+const ERF_B_MID: f32 = 2.0;
+const ERF_K: f32 = 0.12837916612625122;                // 2/√π − 1
+const ERF_A0: f32 = -0.37612637877464294;
+const ERF_A1: f32 = 0.11283782869577408;
+const ERF_A2: f32 = -0.026864653453230858;
+const ERF_A3: f32 = 0.005215061828494072;
+const ERF_A4: f32 = -0.0008312996942549944;
+const ERF_A5: f32 = 9.137906454270706e-05;
+const ERF_B0: f32 = 0.25539568066596985;
+const ERF_B1: f32 = -0.10679648071527481;
+const ERF_B2: f32 = 0.04180270805954933;
+const ERF_B3: f32 = -0.015460411086678505;
+const ERF_B4: f32 = 0.005440921988338232;
+const ERF_B5: f32 = -0.0018325907876715064;
+const ERF_B6: f32 = 0.0005924409488216043;
+const ERF_B7: f32 = -0.0001832814305089414;
+const ERF_B8: f32 = 5.512224379344843e-05;
+const ERF_B9: f32 = -1.721199441817589e-05;
+const ERF_B10: f32 = 5.35663275513798e-06;
+const ERF_B11: f32 = -1.2392873713906738e-06;
+const ERF_B12: f32 = 1.355707865968725e-07;
+
+/** erf(a) for 0 ≤ a < 0.875: a + a·(k + z·PA(z)), z = a². */
+// @ts-ignore: decorator
+@inline export function erf_small_scalar(a: f32): f32 {
+  const z = a * a;
+  let p = ERF_A5;
+  p = p * z + ERF_A4;
+  p = p * z + ERF_A3;
+  p = p * z + ERF_A2;
+  p = p * z + ERF_A1;
+  p = p * z + ERF_A0;
+  return a + a * (ERF_K + z * p);
+}
+
+// @ts-ignore: decorator
+@inline export function erf_small_f32x4(a: v128): v128 {
+  const z = f32x4.mul(a, a);
+  let p = f32x4.splat(ERF_A5);
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(ERF_A4));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(ERF_A3));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(ERF_A2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(ERF_A1));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(ERF_A0));
+  return f32x4.add(a, f32x4.mul(a, f32x4.add(f32x4.splat(ERF_K), f32x4.mul(z, p))));
+}
+
+/** erfc(a) for 0.875 ≤ a < 3.92: exp(−a²)·PB(a − 2). (NaN → NaN.) */
+// @ts-ignore: decorator
+@inline export function erfc_mid_scalar(a: f32): f32 {
+  const t = a - ERF_B_MID;
+  let g = ERF_B12;
+  g = g * t + ERF_B11;
+  g = g * t + ERF_B10;
+  g = g * t + ERF_B9;
+  g = g * t + ERF_B8;
+  g = g * t + ERF_B7;
+  g = g * t + ERF_B6;
+  g = g * t + ERF_B5;
+  g = g * t + ERF_B4;
+  g = g * t + ERF_B3;
+  g = g * t + ERF_B2;
+  g = g * t + ERF_B1;
+  g = g * t + ERF_B0;
+  return expf_scalar(-(a * a)) * g;
+}
+
+// @ts-ignore: decorator
+@inline export function erfc_mid_f32x4(a: v128): v128 {
+  const t = f32x4.sub(a, f32x4.splat(ERF_B_MID));
+  let g = f32x4.splat(ERF_B12);
+  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B11));
+  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B10));
+  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B9));
+  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B8));
+  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B7));
+  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B6));
+  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B5));
+  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B4));
+  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B3));
+  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B2));
+  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B1));
+  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B0));
+  return f32x4.mul(expf_f32x4(f32x4.neg(f32x4.mul(a, a))), g);
+}
+
+/** erf(x) in float32 (see the file header). */
+// @ts-ignore: decorator
+@inline export function erf_scalar(x: f32): f32 {
+  const a = abs<f32>(x);
+  let r: f32;
+  if (a < ERF_A_END) r = erf_small_scalar(a);
+  else if (a >= ERF_B_END) r = 1.0;
+  else r = 1.0 - erfc_mid_scalar(a);                    // NaN lands here and stays NaN
+  return copysign<f32>(r, x);
+}
+
+/** erf_scalar on each lane: both pieces computed only if some lane needs them, then selected per lane. */
+// @ts-ignore: decorator
+@inline export function erf_f32x4(x: v128): v128 {
+  const a = f32x4.abs(x);
+  const inSmall = f32x4.lt(a, f32x4.splat(ERF_A_END));
+  const inOne = f32x4.ge(a, f32x4.splat(ERF_B_END));
+  const one = f32x4.splat(1.0);
+  let r = one;
+  if (v128.any_true(v128.andnot(v128.not(inSmall), inOne))) {           // some lane in the middle piece (or NaN)
+    r = v128.bitselect(one, f32x4.sub(one, erfc_mid_f32x4(a)), inOne);
+  }
+  if (v128.any_true(inSmall)) r = v128.bitselect(erf_small_f32x4(a), r, inSmall);
+  const sign = i32x4.splat(0x80000000);
+  return v128.or(v128.andnot(r, sign), v128.and(x, sign));
+}

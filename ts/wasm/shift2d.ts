@@ -1,0 +1,28 @@
+import { Tensor } from '../core/tensor.js';
+import { checkShift2d, type Shifts } from '../ref/shift2d.js';
+import { withArena } from './arena.js';
+import { kernels } from './kernels.js';
+
+/**
+ * The Shift operation on the WASM kernels: same signature and semantics as ts/ref/shift2d.ts `shift2d`.
+ *
+ * Paper:   ACmix §3.1 Eq. (4); Wu et al., CVPR 2018 (per-channel shifts).
+ * Matches: a depthwise torch.nn.functional.conv2d with one-hot kernels (ACmix §4.2, Eq. 13-15).
+ * Composition: shift_copy__f32x4 over all N·C planes with a table of per-channel (dy, dx).
+ * Numerics: data movement, bit for bit the reference (zero fill is +0).
+ * Shapes:  [N, C, H, W] → same.   Cost: 0 FLOPs.
+ * @throws ShapeError / ParameterError as checkShift2d (before any WASM work); BackendError before init.
+ * @see ts/ref/shift2d.ts · as/shift_accumulate.ts
+ */
+export function shift2d(input: Tensor, shifts: Shifts): Tensor {
+  const s = checkShift2d('shift2d', input, shifts);
+  const k = kernels();
+  const [N, C, H, W] = input.shape, n = input.size;
+  const out = withArena((a) => {
+    const x = a.upload(input.data), y = a.alloc(n);
+    const table = a.upload(new Float32Array(s.buffer, s.byteOffset, s.length));   // the i32 pairs, moved as bits
+    k.shift_copy__f32x4(x, y, N, C, H, W, table);
+    return a.download(y, n);
+  });
+  return new Tensor(out, input.shape);
+}
