@@ -13,6 +13,9 @@ import { globalAvgPool2d } from './ref/global_avg_pool2d.js';
 import { pad as refPad } from './ref/pad.js';
 import { CondConv2d, CondConvRouting, DynamicConv2d } from './nn/dynamic.js';
 import { ODConv2d, type ODConvAttentions } from './nn/odconv.js';
+import { involution2d } from './ref/involution2d.js';
+import { DynamicDWConv, IDynamicDWConv } from './nn/dynamic_dw.js';
+import { DynamicDWFeedForward, RoutedDownsample } from './nn/transformer_seeds.js';
 
 const U = 2 ** -24;
 
@@ -162,6 +165,14 @@ export function odconvBound(x: Tensor, m: ODConv2d, att: ODConvAttentions): Boun
   return { bound: (i) => (2 * (Kred + K + 8) * U + eps[Math.floor(i / per)]) * S[i], describe: `(2·(K+K_e+8)·u + ε_att)·S, K=${Kred}` };
 }
 
+/** Composite blocks (as ts/verify.ts): slack·K·u·(|y_i| + mean|y|), K the summed reduction lengths of the longest chain. */
+function chainBound(K: number, ref: Float32Array, slack = 4): Bound {
+  let mean = 0;
+  for (const v of ref) mean += Math.abs(v);
+  mean /= ref.length || 1;
+  return { bound: (i) => slack * K * U * (Math.abs(ref[i]) + mean), describe: `${slack}·K·u·(|y|+mean|y|), K=${K}` };
+}
+
 /** A DynamicConv2d built from a fixture case's params, with its state loaded. */
 function dynamicFromCase(c: CaseLike): DynamicConv2d {
   const p = c.params;
@@ -265,6 +276,38 @@ export function runDynconvCase(c: CaseLike, ops: Ops): { got: Tensor; expected: 
       m.loadStateDict(c.state);
       m.temperature = p.temperature;
       return [{ got: m.forward(input, { backend: ops }), expected: T(c, 'output'), bound: odconvBound(input, m, m.attention.attentions(input)) }];
+    }
+    case 'involution2d': {
+      const kern = T(c, 'kernel'), opts = { kernel_size: p.kernel_size, stride: p.stride, padding: p.padding, dilation: p.dilation };
+      const scale = involution2d(abs(input), abs(kern), opts).data;
+      return [{ got: opOf(ops.involution2d, involution2d)(input, kern, opts), expected: T(c, 'output'), bound: perSampleBound(p.kernel_size ** 2, scale) }];
+    }
+    case 'dynamic_dw_conv': {
+      const m = new DynamicDWConv(p.dim, p.kernel_size, p.bias, p.stride, p.padding, p.dim, p.reduction);
+      m.loadStateDict(c.state);
+      const [, C, H, W] = input.shape;
+      // GAP (H·W) → conv1 (C) → BN → conv2 (C/r + 1) → the depthwise conv (k² + 1)
+      const K = H * W + C + Math.floor(C / p.reduction) + 1 + p.kernel_size ** 2 + 1 + 8;
+      return [{ got: m.forward(input, { backend: ops }), expected: T(c, 'output'), bound: chainBound(K, T(c, 'output').data) }];
+    }
+    case 'idynamic_dw_conv': {
+      const m = new IDynamicDWConv(p.channels, p.kernel_size, p.group_channels);
+      m.loadStateDict(c.state);
+      const K = p.channels + 1 + Math.floor(p.channels / 4) + 1 + p.kernel_size ** 2 + 8;   // conv1, BN, conv2, involution
+      return [{ got: m.forward(input, { backend: ops }), expected: T(c, 'output'), bound: chainBound(K, T(c, 'output').data) }];
+    }
+    case 'dynamic_dw_ffn': {
+      const m = new DynamicDWFeedForward(p.dim, p.hidden_dim, p.kernel_size, p.reduction);
+      m.loadStateDict(c.state);
+      const K = p.dim + 1 + (p.H * p.W + p.hidden_dim + Math.floor(p.hidden_dim / p.reduction) + 1 + p.kernel_size ** 2 + 1 + 8) + 16 + p.hidden_dim + 1;
+      return [{ got: m.forwardTokens(input, p.H, p.W, { backend: ops }), expected: T(c, 'output'), bound: chainBound(K, T(c, 'output').data) }];
+    }
+    case 'routed_downsample': {
+      const m = new RoutedDownsample(p.dim, p.num_experts, p.out_dim);
+      m.loadStateDict(c.state);
+      // routing (GAP H·W, Linear dim + 1, σ) → mixture (K) → 2x2 conv (4·dim) → LayerNorm (2·out_dim + 4, relative)
+      const K = p.H * p.W + p.dim + 2 + p.num_experts + 4 * p.dim + 2 * p.out_dim + 12;
+      return [{ got: m.forwardTokens(input, p.H, p.W, { backend: ops }), expected: T(c, 'output'), bound: chainBound(K, T(c, 'output').data) }];
     }
     default:
       return null;

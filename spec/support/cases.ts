@@ -497,6 +497,21 @@ export const opSpecs: Partial<Record<OpName, OpSpec>> = {
       withinElementBound(got, want, Float64Array.from(s.absScale, (a, i) => (2 * (s.reduction + 8) * a + 4 * s.coordScale[i]) * U + 1e-30), 'deform_conv2d', p);
     },
   }),
+
+  involution2d: spec({
+    bound: '2·(k_h·k_w + 1)·u·Σ|terms|',
+    params: fc.record({ N: int(1, 2), G: int(1, 3), perGroup: int(1, 3), k: fc.constantFrom(1, 3, 5), stride: int(1, 2), dilation: int(1, 2), H: int(1, 8), W: int(1, 9), seed })
+      .map((c) => {
+        const padding = Math.floor(c.dilation * (c.k - 1) / 2), out = (n: number) => Math.floor((n + 2 * padding - c.dilation * (c.k - 1) - 1) / c.stride) + 1;
+        return { ...c, C: c.G * c.perGroup, padding, H_out: out(c.H), W_out: out(c.W) };
+      }),
+    build: (c) => [T([c.N, c.C, c.H, c.W], c.seed), T([c.N, c.G, c.k * c.k, c.H_out, c.W_out], c.seed + 1),
+      { kernel_size: c.k, stride: c.stride, padding: c.padding, dilation: c.dilation }],
+    compare(got, want, [x, kern, o], p) {
+      const scale = ref.involution2d!(absTensor(x as Tensor), absTensor(kern as Tensor), o as { kernel_size: number }).data;
+      withinDotBound(got, want, scale, ((o as { kernel_size: number }).kernel_size) ** 2 + 1, 2, 'involution2d', p);
+    },
+  }),
 };
 
 /**

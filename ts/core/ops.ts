@@ -34,6 +34,7 @@ export interface Ops {
   conv2dPerSample?(input: Tensor, weight: Tensor, bias?: Tensor | null, options?: Conv2dOptions): Tensor;
   conv2dMixture?(input: Tensor, weight: Tensor, bias: Tensor | null, routing: Tensor, options?: Conv2dOptions): Tensor;
   conv2dModulated?(input: Tensor, weight: Tensor, bias: Tensor | null, modulation: { gamma_in?: Tensor | null; gamma_out?: Tensor | null; gamma?: Tensor | null; beta?: Tensor | null; demodulate?: boolean; eps?: number }, options?: Conv2dOptions): Tensor;
+  involution2d?(input: Tensor, kernel: Tensor, options: { kernel_size: IntPair; stride?: IntPair; padding?: IntPair; dilation?: IntPair }): Tensor;
 }
 
 /** The op names of `Ops` (everything but `name`). */

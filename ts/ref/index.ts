@@ -19,20 +19,21 @@ import { sigmoid } from './sigmoid.js';
 import { deformConv2d } from './deform_conv2d.js';
 import { globalAvgPool2d } from './global_avg_pool2d.js';
 import { conv2dPerSample, conv2dMixture, conv2dModulated } from './conv2d_per_sample.js';
+import { involution2d } from './involution2d.js';
 import type { Tensor } from '../core/tensor.js';
 
 export {
   conv2d, conv2dShiftSum, conv2dStageI, conv2dStageII, shift2d, shift2dAsConv, shiftKernel, shiftKernels, pad, unfold,
   softmax, relu, gelu, erf, add, axpby, linear, batchNorm2d, layerNorm, interpolate, linspace,
   localAttention, localAttentionWeights, acmixFc, acmixPosition, acmixForward, acmixConfig,
-  sigmoid, deformConv2d, globalAvgPool2d, conv2dPerSample, conv2dMixture, conv2dModulated,
+  sigmoid, deformConv2d, globalAvgPool2d, conv2dPerSample, conv2dMixture, conv2dModulated, involution2d,
 };
 
 /** The reference Ops (what modules call with `{ backend: 'ref' }`). */
 export const ops: Ops = {
   name: 'ref', conv2d, conv2dShiftSum, shift2d, pad, unfold, softmax, linear, relu, gelu, batchNorm2d, layerNorm,
   add, axpby, interpolate, localAttention, acmixFc,
-  sigmoid, deformConv2d, globalAvgPool2d, conv2dPerSample, conv2dMixture, conv2dModulated,
+  sigmoid, deformConv2d, globalAvgPool2d, conv2dPerSample, conv2dMixture, conv2dModulated, involution2d,
 };
 
 /**
