@@ -1,8 +1,9 @@
 // Global multi-head self-attention (as torch.nn.MultiheadAttention, batch 1, no mask, no dropout):
 //   qkv = x·W_inᵀ + b_in;  per head h: O_h = softmax((Q_h / √head_dim) K_hᵀ) V_h;  y = concat_h(O_h)·W_outᵀ + b_out
 // x is [n, dim] (tokens × channels) for every implementation. attnconv has no attention op for this: ours is
-// composed from the wasm backend's ops (linear, softmax) with the per-head slicing and the Vᵀ copy in JS,
-// inside the timed call; ref is the same composition on ts/ref (the truth).
+// composed from the wasm backend's ops, two ways: 'wasm' batches the heads as groups of 1x1 convolutions
+// (4 conv2d calls + 1 softmax), 'wasm:linear' runs per-head linear calls (2 + 2·heads) + 1 softmax; JS copies
+// (transposes, head slices) are inside the timed call. ref is the linear composition on ts/ref (the truth).
 // Run alone: node --import tsx bench/multi_head_attention.bench.ts
 import { fileURLToPath } from 'node:url';
 import { Tensor } from '../ts/core/tensor.js';
@@ -38,6 +39,35 @@ function mhsaWith(ops: Ops, x: Tensor, p: Weights, heads: number): Float32Array 
     for (let i = 0; i < n; i++) for (let d = 0; d < hd; d++) concat[i * dim + h * hd + d] = o[i * hd + d];
   }
   return ops.linear(new Tensor(concat, [n, dim]), p.w_out, p.b_out).data;
+}
+
+/**
+ * The same attention with every head batched into grouped 1x1 convolutions (one GEMM per group in one call),
+ * tokens on the spatial axis (channel-major, [C, n]):
+ *   qkvᵀ = conv1x1(xᵀ, W_in, b_in)                        [3·dim, n]
+ *   Sᵀ_h = K_h · Q_hᵀ  = conv2d(s·Qᵀ, K as [heads·n, hd, 1, 1], groups = heads)   [heads·n(keys), n(queries)]
+ *   Pᵀ   = softmax over the keys (dim 1 of [heads, n, n])
+ *   Oᵀ_h = V_hᵀ · Pᵀ_h = conv2d(Pᵀ, Vᵀ as [heads·hd, n, 1, 1], groups = heads)   [dim, n]   (Vᵀ is a slice of qkvᵀ)
+ *   yᵀ   = conv1x1(Oᵀ, W_out, b_out), then y = (yᵀ)ᵀ
+ * JS does the two transposes of x and y and the per-head Kᵀ copy, inside the timed call.
+ */
+function mhsaGrouped(ops: Ops, x: Tensor, p: Weights, heads: number): Float32Array {
+  const [n, dim] = x.shape, hd = dim / heads, scale = Math.fround(hd ** -0.5);
+  const w4 = (t: Tensor) => new Tensor(t.data, [t.shape[0], t.shape[1], 1, 1]);
+  const qkvT = ops.conv2d(new Tensor(transpose2d(x.data, n, dim), [1, dim, n, 1]), w4(p.w_in), p.b_in).data;   // [3·dim, n]
+  const qT = new Float32Array(dim * n);
+  for (let i = 0; i < dim * n; i++) qT[i] = qkvT[i] * scale;
+  const kw = new Float32Array(heads * n * hd);                                // K_h [n, hd] per head, stacked
+  for (let h = 0; h < heads; h++) for (let d = 0; d < hd; d++) {
+    const src = (dim + h * hd + d) * n;
+    for (let j = 0; j < n; j++) kw[(h * n + j) * hd + d] = qkvT[src + j];
+  }
+  const sT = ops.conv2d(new Tensor(qT, [1, dim, n, 1]), new Tensor(kw, [heads * n, hd, 1, 1]), null, { groups: heads });   // [1, heads·n, n, 1]
+  const pT = ops.softmax(new Tensor(sT.data, [heads, n, n]), 1);
+  const vT = new Tensor(qkvT.subarray(2 * dim * n, 3 * dim * n), [dim, n, 1, 1]);
+  const oT = ops.conv2d(new Tensor(pT.data, [1, heads * n, n, 1]), vT, null, { groups: heads });   // [1, dim, n, 1]
+  const yT = ops.conv2d(oT, w4(p.w_out), p.b_out).data;                                            // [dim, n]
+  return transpose2d(yT, dim, n);
 }
 
 function transpose2d(a: Float32Array, rows: number, cols: number): Float32Array {
@@ -101,7 +131,8 @@ export async function workloads(): Promise<Workload[]> {
 
     const impls: Impl[] = [
       { impl: 'ref', kind: 'ref', note: 'the same composition on ts/ref (linear, softmax)', run: () => mhsaWith(refOps, x, p, heads) },
-      { impl: 'wasm', kind: 'ours', note: `composed: wasm.ops.linear ×${2 + 2 * heads}, wasm.ops.softmax ×1 (all heads), JS head slicing${delegationNote('linear', 'softmax')}`, run: () => mhsaWith(wasmOps, x, p, heads) },
+      { impl: 'wasm', kind: 'ours', note: `composed: wasm.ops.conv2d ×4 (1x1; heads as groups), wasm.ops.softmax ×1, JS transposes${delegationNote('conv2d', 'softmax')}`, run: () => mhsaGrouped(wasmOps, x, p, heads) },
+      { impl: 'wasm:linear', kind: 'ours-extra', note: `composed: wasm.ops.linear ×${2 + 2 * heads}, wasm.ops.softmax ×1 (all heads), JS head slicing${delegationNote('linear', 'softmax')}`, run: () => mhsaWith(wasmOps, x, p, heads) },
       { impl: 'tfjs-wasm:batched', kind: 'wasm-peer', note: 'fused.matMul → reshape/transpose → batched matMul, softmax, matMul → fused.matMul', run: tfBatched },
       { impl: 'tfjs-wasm:per-head', kind: 'wasm-peer', note: `fused.matMul → ${heads} × (slice, matMul, softmax, matMul) → concat → fused.matMul`, run: tfPerHead, dispose: () => Object.values(tW).forEach((tt) => tt.dispose()) },
       { impl: 'ort-web', kind: 'wasm-peer', note: 'ONNX MatMul/Add, Reshape, Transpose, Split, batched MatMul, Softmax', run: () => web.run({ x: xData }), dispose: () => web.release() },

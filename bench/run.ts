@@ -18,6 +18,7 @@ import * as linear from './linear.bench.js';
 import * as mhsa from './multi_head_attention.bench.js';
 import * as localAttention from './local_attention.bench.js';
 import * as acmix from './acmix.bench.js';
+import * as dynconv from './dynconv.bench.js';
 
 const started = performance.now();
 const o = defaultOptions();
@@ -66,6 +67,7 @@ console.log(`\nSIMD ceiling (bench/peak.wat, f32x4 mul+add, independent chains),
 const suites: [string, () => Promise<Workload[]>][] = [
   ['conv2d', conv2d.workloads], ['linear', linear.workloads], ['multi_head_attention', mhsa.workloads],
   ['local_attention', localAttention.workloads], ['acmix', acmix.workloads],
+  ['dynconv', dynconv.workloads], // deform_conv2d and conv2d_mixture (bench/dynconv.bench.ts, issue 4)
 ];
 const results: WorkloadResult[] = [];
 for (const [id, make] of suites) {
