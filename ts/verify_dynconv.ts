@@ -108,13 +108,23 @@ function modulationOf(c: CaseLike): WeightModulation {
  * Σ|terms| = conv(|x|, |W|·|γ_in|·|γ_out|·|γ| + |β|) + |b| (demodulated: conv(|x|, |W''|) + |b|).
  */
 export function modulatedBound(x: Tensor, weight: Tensor, bias: Tensor | null, mod: WeightModulation, options: object): Bound {
-  const [, cinPerGroup, k_h, k_w] = weight.shape, Kred = cinPerGroup * k_h * k_w;
+  const [cinPerGroup, k_h, k_w] = weight.shape.slice(-3), Kred = cinPerGroup * k_h * k_w;
   const a = (t: Tensor | null | undefined) => (t ? abs(t) : null);
   let scale: Float32Array;
   if (mod.demodulate) {
-    const wn = modulatedWeight(x, weight, mod, options);
+    // Σ|terms| with the modulated kernel in absolute form (|W|·|γ_in|·|γ_out|·|γ| + |β|: β may cancel W·γ, and the
+    // rounding of the cancelling terms stays), times the demodulation coefficient d[n, o] of the actual kernel
+    const plain = modulatedWeight(x, weight, { ...mod, demodulate: false }, options);
+    const absForm = modulatedWeight(abs(x), abs(weight), { gamma_in: a(mod.gamma_in), gamma_out: a(mod.gamma_out), gamma: a(mod.gamma), beta: a(mod.beta) }, options);
+    const F = plain.size / (plain.shape[0] * plain.shape[1]), eps = mod.eps ?? 1e-8;
+    for (let f = 0; f < plain.shape[0] * plain.shape[1]; f++) {
+      let sumSq = 0;
+      for (let e = 0; e < F; e++) sumSq += plain.data[f * F + e] ** 2;
+      const d = 1 / Math.sqrt(sumSq + eps);
+      for (let e = 0; e < F; e++) absForm.data[f * F + e] *= d;
+    }
     const bn = bias ? new Tensor(Float32Array.from({ length: x.shape[0] * bias.size }, (_, i) => Math.abs(bias.data[i % bias.size])), [x.shape[0], bias.size]) : null;
-    scale = conv2dPerSample(abs(x), abs(wn), bn, options).data;
+    scale = conv2dPerSample(abs(x), absForm, bn, options).data;
   } else {
     scale = conv2dModulated(abs(x), abs(weight), a(bias), { gamma_in: a(mod.gamma_in), gamma_out: a(mod.gamma_out), gamma: a(mod.gamma), beta: a(mod.beta) }, options).data;
   }

@@ -8,6 +8,9 @@ import { ops as refOps } from '../ref/index.js';
 import { registerWasmOps } from '../nn/module.js';
 import { deformConv2d as wasmDeformConv2d } from './deform_conv2d.js';
 import { conv2dPerSample as wasmConv2dPerSample, conv2dMixture as wasmConv2dMixture, conv2dModulated as wasmConv2dModulated } from './conv2d_per_sample.js';
+import { sigmoid as wasmSigmoid } from './sigmoid.js';
+import { globalAvgPool2d as wasmGlobalAvgPool2d } from './global_avg_pool2d.js';
+import { involution2d as wasmInvolution2d } from './involution2d.js';
 import { conv2d } from './conv2d.js';
 import { conv2dShiftSum } from './conv2d_shift_sum.js';
 import { shift2d } from './shift2d.js';
@@ -33,6 +36,7 @@ const native: Partial<Ops> = {
 
 // issue 4: deformable and per-sample-kernel convolution (ts/wasm/deform_conv2d.ts, ts/wasm/conv2d_per_sample.ts)
 Object.assign(native, { deformConv2d: wasmDeformConv2d, conv2dPerSample: wasmConv2dPerSample, conv2dMixture: wasmConv2dMixture, conv2dModulated: wasmConv2dModulated });
+Object.assign(native, { sigmoid: wasmSigmoid, globalAvgPool2d: wasmGlobalAvgPool2d, involution2d: wasmInvolution2d });
 
 /** Op names the wasm backend currently delegates to `ref` (to be emptied by the SIMD-everywhere issue). */
 export const delegatedToRef: OpName[] = (Object.keys(refOps) as (keyof Ops)[])
