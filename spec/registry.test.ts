@@ -28,6 +28,7 @@ for (const entry of registry) {
     if (!s) {
       assert.unreachable(`registered op ${entry.id} (Ops.${entry.fn}) has no arbitrary in spec/support/cases.ts: add one ` +
         '(shapes by construction, a seed for the data) with its stated bound');
+      return;   // (unreachable throws; this line tells tsc that s is defined below)
     }
     const refFn = refOps[entry.fn] as AnyOp | undefined, wasmFn = wasm.ops[entry.fn] as AnyOp | undefined;
     assert.ok(refFn, `ref.ops.${entry.fn} exists`);
