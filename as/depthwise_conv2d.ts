@@ -15,8 +15,10 @@
 // The f32x4 variant vectorises along W_out: the column range [jA, jB) where every tap is inside
 // is computed once per call, the row range of valid taps once per output row; interior vectors
 // use plain loads (stride 1), two loads and a shuffle (stride 2) or lane gathers (stride ≥ 3),
-// four vectors (16 outputs) at a time for independent add chains; the few border vectors gather
-// from clamped columns and keep acc where a tap is outside (bitselect), which is the skip.
+// four vectors (16 outputs) at a time for independent add chains (3-tap rows at stride 1 — 3x3
+// kernels — unrolled with the row's weights splatted once); in the few border vectors, taps inside
+// for all 4 lanes load plainly, the others gather from clamped columns and keep acc where the tap is
+// outside (bitselect), which is the skip.
 
 import { f32off, storeLanes } from './lib/lanes';
 import { validBegin, validEnd, loadStrided } from './lib/ranges';
@@ -97,6 +99,18 @@ export function depthwise_conv2d__f32x4(
     const wo = w + f32off(o * cinPerGroup * taps);
     const yo = y + f32off(o * H_out * W_out);
     const b = bias != 0 ? v128.load32_splat(bias + f32off(o)) : zero;
+    // depthwise 3x3 at stride 1: the plane's 9 weights splatted once, for the rows with all 3 taps inside
+    const dw3 = cinPerGroup == 1 && k_h == 3 && k_w == 3 && stride_w == 1;
+    let w0 = zero, w1 = zero, w2 = zero, w3 = zero, w4 = zero, w5 = zero, w6 = zero, w7 = zero, w8 = zero;
+    if (dw3) {
+      w0 = v128.load32_splat(wo); w1 = v128.load32_splat(wo, 4); w2 = v128.load32_splat(wo, 8);
+      w3 = v128.load32_splat(wo, 12); w4 = v128.load32_splat(wo, 16); w5 = v128.load32_splat(wo, 20);
+      w6 = v128.load32_splat(wo, 24); w7 = v128.load32_splat(wo, 28); w8 = v128.load32_splat(wo, 32);
+    }
+    // 'same' 3x3 (padding 1, W_out = W) with finite weights: a column outside the map can be read as +0 and
+    // multiplied, since acc + w·0 = acc exactly for finite w (acc starts at +0 and is never −0), so each
+    // row is a left vector, the interior and a right vector, with no masks (non-finite weights keep the masks)
+    const same3 = dw3 && dilation_w == 1 && pad_left == 1 && W_out == W && W >= 8 && finite9(wo);
     for (let i = 0; i < H_out; i++) {
       const row0 = i * stride_h - pad_top;                     // input row of tap p: row0 + p·d_h
       const pBeg = min<i32>(k_h, validBegin(row0, dilation_h));
@@ -104,13 +118,78 @@ export function depthwise_conv2d__f32x4(
       const yRow = yo + f32off(i * W_out);
       const xRow0 = xg + <usize>(row0 + pBeg * dilation_h) * rowBytes;   // row of tap pBeg (valid if pBeg < pEnd)
 
+      if (same3) {
+        const xA = xg + <usize>row0 * rowBytes;
+        if (pBeg == 0 && pEnd == 3) {
+          same3Row(xA, rowStepBytes, rowBytes, tapBytes, yRow, W, jB, true, true, true, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
+        } else {
+          same3Row(xA, rowStepBytes, rowBytes, tapBytes, yRow, W, jB, pBeg == 0, pBeg <= 1 && pEnd > 1, pEnd == 3,
+            w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
+        }
+        continue;
+      }
+      const edge3 = dw3 && W >= 4;                               // border vectors on the hoisted 3x3 weights
       let j0 = 0;
       while (j0 < W_out && !(j0 >= jA && j0 + 4 <= jB)) {      // left border vectors
-        edgeVector(xg, wo, yRow, j0, row0, pBeg, pEnd, cinPerGroup, k_h, k_w, W, W_out,
-          stride_w, dilation_h, dilation_w, pad_left, plane, bias != 0, b);
+        if (edge3 && pBeg == 0 && pEnd == 3) {
+          edgeVector3x3(xg + <usize>row0 * rowBytes, rowStepBytes, true, true, true, yRow, j0, W, W_out, dilation_w, pad_left, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
+        } else if (edge3) {
+          edgeVector3x3(xg + <usize>row0 * rowBytes, rowStepBytes, pBeg == 0, pBeg <= 1 && pEnd > 1, pEnd == 3, yRow, j0, W, W_out, dilation_w, pad_left, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
+        } else {
+          edgeVector(xg, wo, yRow, j0, row0, pBeg, pEnd, cinPerGroup, k_h, k_w, W, W_out,
+            stride_w, dilation_h, dilation_w, pad_left, plane, bias != 0, b);
+        }
         j0 += 4;
       }
-      // interior: 4 vectors at a time, independent accumulators
+      if (dw3) {
+        // interior, depthwise 3x3 at stride 1 on the hoisted weights; the all-rows-inside case is its own
+        // (constant-folded) copy, so the common rows carry no row flags
+        const xA = xg + <usize>row0 * rowBytes;
+        if (pBeg == 0 && pEnd == 3) {
+          j0 = dw3Interior(xA, rowStepBytes, tapBytes, yRow, j0, jB, pad_left, true, true, true, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
+        } else {
+          j0 = dw3Interior(xA, rowStepBytes, tapBytes, yRow, j0, jB, pad_left, pBeg == 0, pBeg <= 1 && pEnd > 1, pEnd == 3,
+            w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
+        }
+      }
+      if (stride_w == 1 && k_w == 3) {
+        // interior, 3-tap rows at stride 1 (3x3 and k_h x 3 kernels): 4 vectors at a time, the row's three
+        // weights splatted once per (c, p), plain loads with immediate offsets
+        for (; j0 + 16 <= jB; j0 += 16) {
+          let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+          let xc = xRow0 + <usize>(j0 - pad_left) * 4;
+          let wc = wo + f32off(pBeg * 3);
+          for (let c = 0; c < cinPerGroup; c++) {
+            let xp = xc, wp = wc;
+            for (let p = pBeg; p < pEnd; p++) {
+              const w0 = v128.load32_splat(wp), w1 = v128.load32_splat(wp, 4), w2 = v128.load32_splat(wp, 8);
+              const x1 = xp + tapBytes, x2 = x1 + tapBytes;
+              a0 = f32x4.add(a0, f32x4.mul(w0, v128.load(xp)));
+              a1 = f32x4.add(a1, f32x4.mul(w0, v128.load(xp, 16)));
+              a2 = f32x4.add(a2, f32x4.mul(w0, v128.load(xp, 32)));
+              a3 = f32x4.add(a3, f32x4.mul(w0, v128.load(xp, 48)));
+              a0 = f32x4.add(a0, f32x4.mul(w1, v128.load(x1)));
+              a1 = f32x4.add(a1, f32x4.mul(w1, v128.load(x1, 16)));
+              a2 = f32x4.add(a2, f32x4.mul(w1, v128.load(x1, 32)));
+              a3 = f32x4.add(a3, f32x4.mul(w1, v128.load(x1, 48)));
+              a0 = f32x4.add(a0, f32x4.mul(w2, v128.load(x2)));
+              a1 = f32x4.add(a1, f32x4.mul(w2, v128.load(x2, 16)));
+              a2 = f32x4.add(a2, f32x4.mul(w2, v128.load(x2, 32)));
+              a3 = f32x4.add(a3, f32x4.mul(w2, v128.load(x2, 48)));
+              xp += rowStepBytes;
+              wp += 12;
+            }
+            xc += planeBytes;
+            wc += f32off(taps);
+          }
+          if (bias != 0) {
+            a0 = f32x4.add(a0, b); a1 = f32x4.add(a1, b); a2 = f32x4.add(a2, b); a3 = f32x4.add(a3, b);
+          }
+          const d = yRow + f32off(j0);
+          v128.store(d, a0); v128.store(d, a1, 16); v128.store(d, a2, 32); v128.store(d, a3, 48);
+        }
+      }
+      // interior, any kernel width and stride: 4 vectors at a time, independent accumulators
       for (; j0 + 16 <= jB; j0 += 16) {
         let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
         let xc = xRow0 + <usize>(j0 * stride_w - pad_left) * 4;
@@ -139,6 +218,27 @@ export function depthwise_conv2d__f32x4(
         const d = yRow + f32off(j0);
         v128.store(d, a0); v128.store(d, a1, 16); v128.store(d, a2, 32); v128.store(d, a3, 48);
       }
+      if (stride_w == 1 && k_w == 3) {
+        for (; j0 + 4 <= jB; j0 += 4) {                          // interior, one vector, 3-tap rows at stride 1
+          let a0 = zero;
+          let xc = xRow0 + <usize>(j0 - pad_left) * 4;
+          let wc = wo + f32off(pBeg * 3);
+          for (let c = 0; c < cinPerGroup; c++) {
+            let xp = xc, wp = wc;
+            for (let p = pBeg; p < pEnd; p++) {
+              a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wp), v128.load(xp)));
+              a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wp, 4), v128.load(xp + tapBytes)));
+              a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wp, 8), v128.load(xp + 2 * tapBytes)));
+              xp += rowStepBytes;
+              wp += 12;
+            }
+            xc += planeBytes;
+            wc += f32off(taps);
+          }
+          if (bias != 0) a0 = f32x4.add(a0, b);
+          v128.store(yRow + f32off(j0), a0);
+        }
+      }
       for (; j0 + 4 <= jB; j0 += 4) {                            // interior, one vector
         let a0 = zero;
         let xc = xRow0 + <usize>(j0 * stride_w - pad_left) * 4;
@@ -161,8 +261,14 @@ export function depthwise_conv2d__f32x4(
         v128.store(yRow + f32off(j0), a0);
       }
       for (; j0 < W_out; j0 += 4) {                              // right border vectors (last one partial)
-        edgeVector(xg, wo, yRow, j0, row0, pBeg, pEnd, cinPerGroup, k_h, k_w, W, W_out,
-          stride_w, dilation_h, dilation_w, pad_left, plane, bias != 0, b);
+        if (edge3 && pBeg == 0 && pEnd == 3) {
+          edgeVector3x3(xg + <usize>row0 * rowBytes, rowStepBytes, true, true, true, yRow, j0, W, W_out, dilation_w, pad_left, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
+        } else if (edge3) {
+          edgeVector3x3(xg + <usize>row0 * rowBytes, rowStepBytes, pBeg == 0, pBeg <= 1 && pEnd > 1, pEnd == 3, yRow, j0, W, W_out, dilation_w, pad_left, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
+        } else {
+          edgeVector(xg, wo, yRow, j0, row0, pBeg, pEnd, cinPerGroup, k_h, k_w, W, W_out,
+            stride_w, dilation_h, dilation_w, pad_left, plane, bias != 0, b);
+        }
       }
     }
   }
@@ -189,13 +295,28 @@ export function depthwise_conv2d__f32x4(
       const wp = wo + f32off((c * k_h + p) * k_w);
       for (let q = 0; q < k_w; q++) {
         const col0 = j0 * stride_w + q * dilation_w - pad_left;
+        const wq = v128.load32_splat(wp + f32off(q));
+        if (col0 >= 0 && col0 + 3 * stride_w <= wMax) {          // this tap is inside for all 4 lanes
+          acc = f32x4.add(acc, f32x4.mul(wq, loadStrided(xRow + f32off(col0), stride_w)));
+          continue;
+        }
+        if (stride_w == 1 && W >= 4) {
+          // 4 valid columns from base, moved into place by a byte swizzle: lanes whose column is outside
+          // get index bytes ≥ 16, which the swizzle turns into 0 — and the same swizzle of all-ones is the mask
+          const base = min<i32>(max<i32>(col0, 0), W - 4), shift = col0 - base;
+          if (shift <= -4 || shift >= 4) continue;                    // no lane inside: the tap adds nothing
+          const idx = i8x16.add(i8x16.splat(<i8>(shift << 2)), IOTA);
+          const v = i8x16.swizzle(v128.load(xRow + f32off(base)), idx);
+          acc = v128.bitselect(f32x4.add(acc, f32x4.mul(wq, v)), acc, i8x16.swizzle(i8x16.splat(-1), idx));
+          continue;
+        }
         const cols = i32x4.add(i32x4.splat(col0), lanes);
         const inside = v128.and(i32x4.ge_s(cols, i32x4.splat(0)), i32x4.le_s(cols, i32x4.splat(wMax)));
         let v = v128.load32_zero(xRow + f32off(clampCol(col0, wMax)));
         v = v128.load32_lane(xRow + f32off(clampCol(col0 + stride_w, wMax)), v, 1);
         v = v128.load32_lane(xRow + f32off(clampCol(col0 + 2 * stride_w, wMax)), v, 2);
         v = v128.load32_lane(xRow + f32off(clampCol(col0 + 3 * stride_w, wMax)), v, 3);
-        const sum = f32x4.add(acc, f32x4.mul(v128.load32_splat(wp + f32off(q)), v));
+        const sum = f32x4.add(acc, f32x4.mul(wq, v));
         acc = v128.bitselect(sum, acc, inside);
       }
     }
@@ -203,6 +324,172 @@ export function depthwise_conv2d__f32x4(
   if (hasBias) acc = f32x4.add(acc, b);
   storeLanes(yRow + f32off(j0), acc, min<i32>(4, W_out - j0));
 }
+
+/**
+ * Interior vectors j0, j0 + 4, ... (while j0 + 4 ≤ jB) of a depthwise 3x3 stride-1 row: the 9 taps unrolled
+ * on the hoisted weights, input rows p = 0, 1, 2 at xA + p·rowStepBytes where hasA, hasB, hasC (rows
+ * outside the map skipped), 2 vectors per step (independent add chains), then one. Returns the next j0.
+ */
+// @ts-ignore: decorator
+@inline function dw3Interior(
+  xA: usize, rowStepBytes: usize, tapBytes: usize, yRow: usize, j0: i32, jB: i32, pad_left: i32,
+  hasA: bool, hasB: bool, hasC: bool,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, hasBias: bool, b: v128,
+): i32 {
+  const zero = f32x4.splat(0);
+  const t1 = tapBytes, t2 = 2 * tapBytes, off = <usize>(j0 - pad_left) * 4;
+  let d = yRow + f32off(j0), pa = xA + off, pb = pa + rowStepBytes, pc = pb + rowStepBytes;
+  for (; j0 + 8 <= jB; j0 += 8) {
+    let a0 = zero, a1 = zero;
+    if (hasA) {
+      a0 = f32x4.add(a0, f32x4.mul(w0, v128.load(pa))); a1 = f32x4.add(a1, f32x4.mul(w0, v128.load(pa, 16)));
+      a0 = f32x4.add(a0, f32x4.mul(w1, v128.load(pa + t1))); a1 = f32x4.add(a1, f32x4.mul(w1, v128.load(pa + t1, 16)));
+      a0 = f32x4.add(a0, f32x4.mul(w2, v128.load(pa + t2))); a1 = f32x4.add(a1, f32x4.mul(w2, v128.load(pa + t2, 16)));
+    }
+    if (hasB) {
+      a0 = f32x4.add(a0, f32x4.mul(w3, v128.load(pb))); a1 = f32x4.add(a1, f32x4.mul(w3, v128.load(pb, 16)));
+      a0 = f32x4.add(a0, f32x4.mul(w4, v128.load(pb + t1))); a1 = f32x4.add(a1, f32x4.mul(w4, v128.load(pb + t1, 16)));
+      a0 = f32x4.add(a0, f32x4.mul(w5, v128.load(pb + t2))); a1 = f32x4.add(a1, f32x4.mul(w5, v128.load(pb + t2, 16)));
+    }
+    if (hasC) {
+      a0 = f32x4.add(a0, f32x4.mul(w6, v128.load(pc))); a1 = f32x4.add(a1, f32x4.mul(w6, v128.load(pc, 16)));
+      a0 = f32x4.add(a0, f32x4.mul(w7, v128.load(pc + t1))); a1 = f32x4.add(a1, f32x4.mul(w7, v128.load(pc + t1, 16)));
+      a0 = f32x4.add(a0, f32x4.mul(w8, v128.load(pc + t2))); a1 = f32x4.add(a1, f32x4.mul(w8, v128.load(pc + t2, 16)));
+    }
+    if (hasBias) { a0 = f32x4.add(a0, b); a1 = f32x4.add(a1, b); }
+    v128.store(d, a0); v128.store(d, a1, 16);
+    d += 32; pa += 32; pb += 32; pc += 32;
+  }
+  if (j0 + 4 <= jB) {
+    let a0 = zero;
+    if (hasA) {
+      a0 = f32x4.add(a0, f32x4.mul(w0, v128.load(pa)));
+      a0 = f32x4.add(a0, f32x4.mul(w1, v128.load(pa + t1)));
+      a0 = f32x4.add(a0, f32x4.mul(w2, v128.load(pa + t2)));
+    }
+    if (hasB) {
+      a0 = f32x4.add(a0, f32x4.mul(w3, v128.load(pb)));
+      a0 = f32x4.add(a0, f32x4.mul(w4, v128.load(pb + t1)));
+      a0 = f32x4.add(a0, f32x4.mul(w5, v128.load(pb + t2)));
+    }
+    if (hasC) {
+      a0 = f32x4.add(a0, f32x4.mul(w6, v128.load(pc)));
+      a0 = f32x4.add(a0, f32x4.mul(w7, v128.load(pc + t1)));
+      a0 = f32x4.add(a0, f32x4.mul(w8, v128.load(pc + t2)));
+    }
+    if (hasBias) a0 = f32x4.add(a0, b);
+    v128.store(d, a0);
+    j0 += 4;
+  }
+  return j0;
+}
+
+/** True if the 9 floats at w are finite (w − w is 0 for finite w, NaN for ±Inf and NaN). */
+// @ts-ignore: decorator
+@inline function finite9(w: usize): bool {
+  let s: f32 = 0;
+  for (let i = 0; i < 9; i++) { const v = load<f32>(w + f32off(i)); s = s + (v - v); }
+  return s == 0;
+}
+
+/**
+ * One output row of a 'same' depthwise 3x3 stride-1 conv (padding 1, W_out = W ≥ 8) with finite weights:
+ * the left vector (columns 0..3; column −1 read as +0 by a shuffle with zero), the interior vectors
+ * (dw3Interior), and the right vector (columns W − 4 .. W − 1, column W read as +0), which may overlap
+ * the interior: its overlapping lanes repeat the same operations, so they store the same bits.
+ */
+// @ts-ignore: decorator
+@inline function same3Row(
+  xA: usize, rowStepBytes: usize, rowBytes: usize, tapBytes: usize, yRow: usize, W: i32, jB: i32,
+  hasA: bool, hasB: bool, hasC: bool,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, hasBias: bool, b: v128,
+): void {
+  const zero = f32x4.splat(0);
+  const xB = xA + rowStepBytes, xC = xB + rowStepBytes;
+  // left vector, columns 0..3: taps read columns −1..2, 0..3, 1..4
+  let acc = zero;
+  if (hasA) {
+    const v = v128.load(xA);
+    acc = f32x4.add(acc, f32x4.mul(w0, v128.shuffle<f32>(zero, v, 3, 4, 5, 6)));
+    acc = f32x4.add(acc, f32x4.mul(w1, v));
+    acc = f32x4.add(acc, f32x4.mul(w2, v128.load(xA, 4)));
+  }
+  if (hasB) {
+    const v = v128.load(xB);
+    acc = f32x4.add(acc, f32x4.mul(w3, v128.shuffle<f32>(zero, v, 3, 4, 5, 6)));
+    acc = f32x4.add(acc, f32x4.mul(w4, v));
+    acc = f32x4.add(acc, f32x4.mul(w5, v128.load(xB, 4)));
+  }
+  if (hasC) {
+    const v = v128.load(xC);
+    acc = f32x4.add(acc, f32x4.mul(w6, v128.shuffle<f32>(zero, v, 3, 4, 5, 6)));
+    acc = f32x4.add(acc, f32x4.mul(w7, v));
+    acc = f32x4.add(acc, f32x4.mul(w8, v128.load(xC, 4)));
+  }
+  if (hasBias) acc = f32x4.add(acc, b);
+  v128.store(yRow, acc);
+  dw3Interior(xA, rowStepBytes, tapBytes, yRow, 4, jB, 1, hasA, hasB, hasC, w0, w1, w2, w3, w4, w5, w6, w7, w8, hasBias, b);
+  // right vector, columns W − 4 .. W − 1: taps read W − 5 .. W − 2, W − 4 .. W − 1, W − 3 .. W
+  const r = f32off(W - 4);
+  acc = zero;
+  if (hasA) {
+    const v = v128.load(xA + r);
+    acc = f32x4.add(acc, f32x4.mul(w0, v128.load(xA + r - 4)));
+    acc = f32x4.add(acc, f32x4.mul(w1, v));
+    acc = f32x4.add(acc, f32x4.mul(w2, v128.shuffle<f32>(v, zero, 1, 2, 3, 4)));
+  }
+  if (hasB) {
+    const v = v128.load(xB + r);
+    acc = f32x4.add(acc, f32x4.mul(w3, v128.load(xB + r - 4)));
+    acc = f32x4.add(acc, f32x4.mul(w4, v));
+    acc = f32x4.add(acc, f32x4.mul(w5, v128.shuffle<f32>(v, zero, 1, 2, 3, 4)));
+  }
+  if (hasC) {
+    const v = v128.load(xC + r);
+    acc = f32x4.add(acc, f32x4.mul(w6, v128.load(xC + r - 4)));
+    acc = f32x4.add(acc, f32x4.mul(w7, v));
+    acc = f32x4.add(acc, f32x4.mul(w8, v128.shuffle<f32>(v, zero, 1, 2, 3, 4)));
+  }
+  if (hasBias) acc = f32x4.add(acc, b);
+  v128.store(yRow + r, acc);
+}
+
+/**
+ * Tap q of a 3-wide row at stride 1 for output lanes j0 .. j0 + 3, as (acc + w·v) where the tap's column is
+ * inside and acc where it is outside: 4 valid columns from a clamped base, moved into place by a byte
+ * swizzle (lanes whose column is outside get index bytes ≥ 16 → 0; the same swizzle of all-ones is the mask).
+ * Needs W ≥ 4.
+ */
+// @ts-ignore: decorator
+@inline function tapShifted(acc: v128, row: usize, col0: i32, W: i32, wq: v128): v128 {
+  if (col0 >= 0 && col0 + 3 < W) return f32x4.add(acc, f32x4.mul(wq, v128.load(row + f32off(col0))));   // all 4 inside
+  const base = min<i32>(max<i32>(col0, 0), W - 4);
+  const idx = i8x16.add(i8x16.splat(<i8>(max<i32>(-4, min<i32>(4, col0 - base)) << 2)), IOTA);
+  const v = i8x16.swizzle(v128.load(row + f32off(base)), idx);
+  return v128.bitselect(f32x4.add(acc, f32x4.mul(wq, v)), acc, i8x16.swizzle(i8x16.splat(-1), idx));
+}
+
+/**
+ * A border vector of a depthwise 3x3 stride-1 row (edgeVector's result, lane for lane, on the hoisted
+ * weights): input rows p = 0, 1, 2 at xA + p·rowStepBytes where hasA, hasB, hasC (rows outside the map skipped).
+ */
+// @ts-ignore: decorator
+@inline function edgeVector3x3(
+  xA: usize, rowStepBytes: usize, hasA: bool, hasB: bool, hasC: bool, yRow: usize, j0: i32, W: i32, W_out: i32, dilation_w: i32, pad_left: i32,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, hasBias: bool, b: v128,
+): void {
+  const c0 = j0 - pad_left, c1 = c0 + dilation_w, c2 = c1 + dilation_w;
+  const xB = xA + rowStepBytes, xC = xB + rowStepBytes;
+  let acc = f32x4.splat(0);
+  if (hasA) { acc = tapShifted(acc, xA, c0, W, w0); acc = tapShifted(acc, xA, c1, W, w1); acc = tapShifted(acc, xA, c2, W, w2); }
+  if (hasB) { acc = tapShifted(acc, xB, c0, W, w3); acc = tapShifted(acc, xB, c1, W, w4); acc = tapShifted(acc, xB, c2, W, w5); }
+  if (hasC) { acc = tapShifted(acc, xC, c0, W, w6); acc = tapShifted(acc, xC, c1, W, w7); acc = tapShifted(acc, xC, c2, W, w8); }
+  if (hasBias) acc = f32x4.add(acc, b);
+  storeLanes(yRow + f32off(j0), acc, min<i32>(4, W_out - j0));
+}
+
+/** Byte indices 0..15: lane l's bytes 4l .. 4l + 3 (swizzle base for shifting 32-bit lanes). */
+const IOTA = i8x16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 
 // @ts-ignore: decorator
 @inline function clampCol(col: i32, wMax: i32): i32 {

@@ -5,18 +5,25 @@
 //                     columns per f32x4 step, each lane doing its column's scalar sequence
 //   exp:              y = expf(x) elementwise (the exp the softmax uses, exported to measure it)
 //
-// softmax_rows, per row, in float32 and in this order (both variants):
-//   m_l = max over x[4k + l] (k < ⌊n/4⌋) for lanes l = 0..3, from −Inf; m = max(max(m0, m1), max(m2, m3));
-//   then m = max(m, x[j]) for the tail j ≥ 4⌊n/4⌋                         (max is exact: order immaterial)
+// softmax_rows, per row, in float32 and in this order (both variants), with pm(a, b) = a < b ? b : a
+// (f32x4.pmax: one instruction on x64, where the NaN-propagating f32x4.max takes eight) and a NaN flag:
+//   m_l = pm over x[4k + l] (k < ⌊n/4⌋) for lanes l = 0..3, from −Inf; m = pm(pm(m0, m1), pm(m2, m3));
+//   then m = pm(m, x[j]) for the tail j ≥ 4⌊n/4⌋; m = NaN if any x is NaN   (the max is exact)
 //   e_j = expf(x_j − m), stored to y_j;  s_l = Σ_k e[4k + l] in k order;  s = (s0 + s1) + (s2 + s3),
 //   then s = s + e_j over the tail in order;  y_j = e_j / s  (one correctly rounded division).
-// softmax_columns, per column: m = max over s in order; e_s = expf(x_s − m); sum = Σ_s e_s in s order;
+// softmax_columns, per column: m = pm over s in order (NaN if any x_s is); e_s = expf(x_s − m); sum = Σ_s e_s in s order;
 //   y_s = e_s / sum.
 // NaN anywhere in a row makes the max NaN and every output NaN; a row of all −Inf gives −Inf − (−Inf)
 // = NaN, so NaN everywhere (PyTorch); −Inf entries of other rows give +0.
 
 import { f32off } from './lib/lanes';
 import { expf_scalar, expf_f32x4 } from './lib/math';
+
+/** a < b ? b : a — f32x4.pmax on one lane. */
+// @ts-ignore: decorator
+@inline function pm(a: f32, b: f32): f32 {
+  return a < b ? b : a;
+}
 
 /**
  * Softmax of `rows` contiguous rows of n floats (scalar variant).
@@ -34,14 +41,16 @@ export function softmax_rows__scalar(x: usize, y: usize, rows: i32, n: i32): voi
   for (let r = 0; r < rows; r++) {
     const xr = x + f32off(r * n), yr = y + f32off(r * n);
     let m0 = -Infinity as f32, m1 = -Infinity as f32, m2 = -Infinity as f32, m3 = -Infinity as f32;
+    let nan = false;
     for (let j = 0; j < n4; j += 4) {
-      m0 = max<f32>(m0, load<f32>(xr + f32off(j)));
-      m1 = max<f32>(m1, load<f32>(xr + f32off(j + 1)));
-      m2 = max<f32>(m2, load<f32>(xr + f32off(j + 2)));
-      m3 = max<f32>(m3, load<f32>(xr + f32off(j + 3)));
+      const x0 = load<f32>(xr + f32off(j)), x1 = load<f32>(xr + f32off(j + 1));
+      const x2 = load<f32>(xr + f32off(j + 2)), x3 = load<f32>(xr + f32off(j + 3));
+      m0 = pm(m0, x0); m1 = pm(m1, x1); m2 = pm(m2, x2); m3 = pm(m3, x3);
+      nan = nan || x0 != x0 || x1 != x1 || x2 != x2 || x3 != x3;
     }
-    let m = max<f32>(max<f32>(m0, m1), max<f32>(m2, m3));
-    for (let j = n4; j < n; j++) m = max<f32>(m, load<f32>(xr + f32off(j)));
+    let m = pm(pm(m0, m1), pm(m2, m3));
+    for (let j = n4; j < n; j++) { const v = load<f32>(xr + f32off(j)); m = pm(m, v); nan = nan || v != v; }
+    if (nan) m = NaN;
     let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
     for (let j = 0; j < n4; j += 4) {
       const e0 = expf_scalar(load<f32>(xr + f32off(j)) - m);
@@ -73,11 +82,16 @@ export function softmax_rows__f32x4(x: usize, y: usize, rows: i32, n: i32): void
   const n4 = n & ~3;
   for (let r = 0; r < rows; r++) {
     const xr = x + f32off(r * n), yr = y + f32off(r * n);
-    let mv = f32x4.splat(-Infinity);
-    for (let j = 0; j < n4; j += 4) mv = f32x4.max(mv, v128.load(xr + f32off(j)));
-    let m = max<f32>(max<f32>(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)),
-      max<f32>(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
-    for (let j = n4; j < n; j++) m = max<f32>(m, load<f32>(xr + f32off(j)));
+    let mv = f32x4.splat(-Infinity), nanv = f32x4.splat(0);
+    for (let j = 0; j < n4; j += 4) {
+      const v = v128.load(xr + f32off(j));
+      mv = f32x4.pmax(mv, v);
+      nanv = v128.or(nanv, f32x4.ne(v, v));
+    }
+    let m = pm(pm(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), pm(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+    let nan = v128.any_true(nanv);
+    for (let j = n4; j < n; j++) { const v = load<f32>(xr + f32off(j)); m = pm(m, v); nan = nan || v != v; }
+    if (nan) m = NaN;
     const msplat = f32x4.splat(m);
     let sv = f32x4.splat(0);
     for (let j = 0; j < n4; j += 4) {
@@ -119,8 +133,9 @@ export function softmax_columns__scalar(x: usize, y: usize, outer: i32, size: i3
 
 // @ts-ignore: decorator
 @inline function softmaxColumn(xc: usize, yc: usize, size: i32, stride: usize): void {
-  let m = -Infinity as f32;
-  for (let s = 0; s < size; s++) m = max<f32>(m, load<f32>(xc + <usize>s * stride));
+  let m = -Infinity as f32, nan = false;
+  for (let s = 0; s < size; s++) { const v = load<f32>(xc + <usize>s * stride); m = pm(m, v); nan = nan || v != v; }
+  if (nan) m = NaN;
   let sum: f32 = 0;
   for (let s = 0; s < size; s++) {
     const e = expf_scalar(load<f32>(xc + <usize>s * stride) - m);
@@ -144,8 +159,13 @@ export function softmax_columns__f32x4(x: usize, y: usize, outer: i32, size: i32
     let i = 0;
     for (; i + 4 <= inner; i += 4) {
       const xc = x + base + f32off(i), yc = y + base + f32off(i);
-      let m = f32x4.splat(-Infinity);
-      for (let s = 0; s < size; s++) m = f32x4.max(m, v128.load(xc + <usize>s * stride));
+      let m = f32x4.splat(-Infinity), nanv = f32x4.splat(0);
+      for (let s = 0; s < size; s++) {
+        const v = v128.load(xc + <usize>s * stride);
+        m = f32x4.pmax(m, v);
+        nanv = v128.or(nanv, f32x4.ne(v, v));
+      }
+      m = v128.bitselect(f32x4.splat(NaN), m, nanv);
       let sum = f32x4.splat(0);
       for (let s = 0; s < size; s++) {
         const e = expf_f32x4(f32x4.sub(v128.load(xc + <usize>s * stride), m));

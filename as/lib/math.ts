@@ -1,9 +1,11 @@
 // @inline float32 maths shared by kernels, each as a scalar function and an f32x4 twin that performs
-// the same IEEE operations in the same order lane by lane (min/max, nearest, mul, add, sub, div,
-// sqrt, trunc_sat and integer shifts are all deterministic in standard Wasm SIMD), so a kernel's
+// the same IEEE operations in the same order lane by lane (pmin/pmax as `b < a ? b : a`, mul, add, sub,
+// div, sqrt, bit casts and integer shifts are all deterministic in standard Wasm SIMD), so a kernel's
 // __scalar and __f32x4 variants stay bit-identical when they call these.
 //
-// expf:  Cody-Waite range reduction x = n·ln2 + r, |r| ≤ ln2/2, with ln2 split in a 9-bit head and a
+// expf:  Cody-Waite range reduction x = n·ln2 + r, |r| ≤ ln2/2 (n rounded to nearest-even by the
+//        1.5·2²³ "magic" addition, which also leaves n's integer in the mantissa bits: no float→int
+//        conversion), with ln2 split in a 9-bit head and a
 //        tail (so n·LN2_HI is exact), the Cephes expf polynomial for e^r (S. L. Moshier, Cephes Math
 //        Library, expf.c: degree 7 with leading 1 + r + r²·P(r)), then 2^n applied as two exact powers
 //        2^⌊n/2⌋·2^(n−⌊n/2⌋) so results in the subnormal range are rounded once and x > 88.72 overflows
@@ -29,11 +31,17 @@ const EXP_P5: f32 = 5.0000001201e-1;
 const EXP_LO: f32 = -104.0;
 const EXP_HI: f32 = 88.8;
 
+/** 1.5·2²³: x + MAGIC rounds x to an integer (ties to even) for |x| < 2²², held in the low mantissa bits. */
+const MAGIC: f32 = 12582912.0;
+
 /** e^x in float32 (see the file header for the method and accuracy). */
 // @ts-ignore: decorator
 @inline export function expf_scalar(x: f32): f32 {
-  x = min<f32>(max<f32>(x, EXP_LO), EXP_HI);          // NaN stays NaN
-  const n = nearest<f32>(x * LOG2E);
+  // clamp with the pseudo-min/max of f32x4.pmin/pmax (b < a ? b : a), which keep a NaN x
+  x = x < EXP_LO ? EXP_LO : x;
+  x = EXP_HI < x ? EXP_HI : x;
+  const big = x * LOG2E + MAGIC;                        // n = nearest(x·log2 e) in the low mantissa bits
+  const n = big - MAGIC;
   let r = x - n * LN2_HI;
   r = r - n * LN2_LO;
   const z = r * r;
@@ -44,7 +52,7 @@ const EXP_HI: f32 = 88.8;
   y = y * r + EXP_P4;
   y = y * r + EXP_P5;
   y = y * z + r + 1.0;
-  const ni = <i32>n;                                     // i32.trunc_sat_f32_s (nontrapping-f2i): NaN → 0; |n| ≤ 150
+  const ni = reinterpret<i32>(big) - reinterpret<i32>(MAGIC);   // n as an integer, |n| ≤ 150
   const n1 = ni >> 1;
   const n2 = ni - n1;
   return y * reinterpret<f32>((n1 + 127) << 23) * reinterpret<f32>((n2 + 127) << 23);
@@ -53,8 +61,11 @@ const EXP_HI: f32 = 88.8;
 /** expf_scalar on each lane (same operations, same order). */
 // @ts-ignore: decorator
 @inline export function expf_f32x4(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  x = f32x4.pmax(x, f32x4.splat(EXP_LO));              // x < LO ? LO : x  (one maxps on x64)
+  x = f32x4.pmin(x, f32x4.splat(EXP_HI));              // HI < x ? HI : x
+  const magic = f32x4.splat(MAGIC);
+  const big = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), magic);
+  const n = f32x4.sub(big, magic);
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
   const z = f32x4.mul(r, r);
@@ -65,7 +76,7 @@ const EXP_HI: f32 = 88.8;
   y = f32x4.add(f32x4.mul(y, r), f32x4.splat(EXP_P4));
   y = f32x4.add(f32x4.mul(y, r), f32x4.splat(EXP_P5));
   y = f32x4.add(f32x4.add(f32x4.mul(y, z), r), f32x4.splat(1.0));
-  const ni = i32x4.trunc_sat_f32x4_s(n);
+  const ni = i32x4.sub(big, magic);
   const n1 = i32x4.shr_s(ni, 1);
   const n2 = i32x4.sub(ni, n1);
   const bias = i32x4.splat(127);
