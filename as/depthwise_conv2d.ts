@@ -123,7 +123,7 @@ export function depthwise_conv2d__f32x4(
         if (pBeg == 0 && pEnd == 3) {
           same3Row(xA, rowStepBytes, rowBytes, tapBytes, yRow, W, jB, true, true, true, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
         } else {
-          same3Row(xA, rowStepBytes, rowBytes, tapBytes, yRow, W, jB, pBeg == 0, pBeg <= 1 && pEnd > 1, pEnd == 3,
+          same3Row(xA, rowStepBytes, rowBytes, tapBytes, yRow, W, jB, pBeg == 0 && pEnd > 0, pBeg <= 1 && pEnd > 1, pBeg <= 2 && pEnd > 2,
             w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
         }
         continue;
@@ -134,7 +134,7 @@ export function depthwise_conv2d__f32x4(
         if (edge3 && pBeg == 0 && pEnd == 3) {
           edgeVector3x3(xg + <usize>row0 * rowBytes, rowStepBytes, true, true, true, yRow, j0, W, W_out, dilation_w, pad_left, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
         } else if (edge3) {
-          edgeVector3x3(xg + <usize>row0 * rowBytes, rowStepBytes, pBeg == 0, pBeg <= 1 && pEnd > 1, pEnd == 3, yRow, j0, W, W_out, dilation_w, pad_left, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
+          edgeVector3x3(xg + <usize>row0 * rowBytes, rowStepBytes, pBeg == 0 && pEnd > 0, pBeg <= 1 && pEnd > 1, pBeg <= 2 && pEnd > 2, yRow, j0, W, W_out, dilation_w, pad_left, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
         } else {
           edgeVector(xg, wo, yRow, j0, row0, pBeg, pEnd, cinPerGroup, k_h, k_w, W, W_out,
             stride_w, dilation_h, dilation_w, pad_left, plane, bias != 0, b);
@@ -148,7 +148,7 @@ export function depthwise_conv2d__f32x4(
         if (pBeg == 0 && pEnd == 3) {
           j0 = dw3Interior(xA, rowStepBytes, tapBytes, yRow, j0, jB, pad_left, true, true, true, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
         } else {
-          j0 = dw3Interior(xA, rowStepBytes, tapBytes, yRow, j0, jB, pad_left, pBeg == 0, pBeg <= 1 && pEnd > 1, pEnd == 3,
+          j0 = dw3Interior(xA, rowStepBytes, tapBytes, yRow, j0, jB, pad_left, pBeg == 0 && pEnd > 0, pBeg <= 1 && pEnd > 1, pBeg <= 2 && pEnd > 2,
             w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
         }
       }
@@ -264,7 +264,7 @@ export function depthwise_conv2d__f32x4(
         if (edge3 && pBeg == 0 && pEnd == 3) {
           edgeVector3x3(xg + <usize>row0 * rowBytes, rowStepBytes, true, true, true, yRow, j0, W, W_out, dilation_w, pad_left, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
         } else if (edge3) {
-          edgeVector3x3(xg + <usize>row0 * rowBytes, rowStepBytes, pBeg == 0, pBeg <= 1 && pEnd > 1, pEnd == 3, yRow, j0, W, W_out, dilation_w, pad_left, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
+          edgeVector3x3(xg + <usize>row0 * rowBytes, rowStepBytes, pBeg == 0 && pEnd > 0, pBeg <= 1 && pEnd > 1, pBeg <= 2 && pEnd > 2, yRow, j0, W, W_out, dilation_w, pad_left, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
         } else {
           edgeVector(xg, wo, yRow, j0, row0, pBeg, pEnd, cinPerGroup, k_h, k_w, W, W_out,
             stride_w, dilation_h, dilation_w, pad_left, plane, bias != 0, b);
