@@ -100,7 +100,7 @@ export function depthwise_conv2d__f32x4(
     const yo = y + f32off(o * H_out * W_out);
     const b = bias != 0 ? v128.load32_splat(bias + f32off(o)) : zero;
     // depthwise 3x3 at stride 1: the plane's 9 weights splatted once, for the rows with all 3 taps inside
-    const dw3 = cinPerGroup == 1 && k_h == 3 && k_w == 3 && stride_w == 1;
+    const dw3 = cinPerGroup == 1 && k_h == 3 && k_w == 3 && (stride_w == 1 || stride_w == 2);
     let w0 = zero, w1 = zero, w2 = zero, w3 = zero, w4 = zero, w5 = zero, w6 = zero, w7 = zero, w8 = zero;
     if (dw3) {
       w0 = v128.load32_splat(wo); w1 = v128.load32_splat(wo, 4); w2 = v128.load32_splat(wo, 8);
@@ -110,11 +110,12 @@ export function depthwise_conv2d__f32x4(
     // 'same' 3x3 (padding 1, W_out = W) with finite weights: a column outside the map can be read as +0 and
     // multiplied, since acc + w·0 = acc exactly for finite w (acc starts at +0 and is never −0), so each
     // row is a left vector, the interior and a right vector, with no masks (non-finite weights keep the masks)
-    const same3 = dw3 && dilation_w == 1 && pad_left == 1 && W_out == W && W >= 8 && finite9(wo);
+    const same3 = dw3 && stride_w == 1 && dilation_w == 1 && pad_left == 1 && W_out == W && W >= 8 && finite9(wo);
     for (let i = 0; i < H_out; i++) {
       const row0 = i * stride_h - pad_top;                     // input row of tap p: row0 + p·d_h
-      const pBeg = min<i32>(k_h, validBegin(row0, dilation_h));
-      const pEnd = validEnd(row0, dilation_h, H, k_h, pBeg);
+      // taps p with 0 ≤ row0 + p·d_h < H (no division for d_h = 1: this runs once per output row)
+      const pBeg = dilation_h == 1 ? min<i32>(k_h, max<i32>(0, -row0)) : min<i32>(k_h, validBegin(row0, dilation_h));
+      const pEnd = dilation_h == 1 ? max<i32>(pBeg, min<i32>(k_h, H - row0)) : validEnd(row0, dilation_h, H, k_h, pBeg);
       const yRow = yo + f32off(i * W_out);
       const xRow0 = xg + <usize>(row0 + pBeg * dilation_h) * rowBytes;   // row of tap pBeg (valid if pBeg < pEnd)
 
@@ -128,7 +129,7 @@ export function depthwise_conv2d__f32x4(
         }
         continue;
       }
-      const edge3 = dw3 && W >= 4;                               // border vectors on the hoisted 3x3 weights
+      const edge3 = dw3 && stride_w == 1 && W >= 4;                               // border vectors on the hoisted 3x3 weights
       let j0 = 0;
       while (j0 < W_out && !(j0 >= jA && j0 + 4 <= jB)) {      // left border vectors
         if (edge3 && pBeg == 0 && pEnd == 3) {
@@ -145,11 +146,15 @@ export function depthwise_conv2d__f32x4(
         // interior, depthwise 3x3 at stride 1 on the hoisted weights; the all-rows-inside case is its own
         // (constant-folded) copy, so the common rows carry no row flags
         const xA = xg + <usize>row0 * rowBytes;
-        if (pBeg == 0 && pEnd == 3) {
-          j0 = dw3Interior(xA, rowStepBytes, tapBytes, yRow, j0, jB, pad_left, true, true, true, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
+        const hasA = pBeg == 0 && pEnd > 0, hasB = pBeg <= 1 && pEnd > 1, hasC = pBeg <= 2 && pEnd > 2;
+        if (stride_w == 1 && pBeg == 0 && pEnd == 3) {
+          j0 = dw3Interior(xA, rowStepBytes, tapBytes, yRow, j0, jB, pad_left, 1, true, true, true, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
+        } else if (stride_w == 1) {
+          j0 = dw3Interior(xA, rowStepBytes, tapBytes, yRow, j0, jB, pad_left, 1, hasA, hasB, hasC, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
+        } else if (pBeg == 0 && pEnd == 3) {
+          j0 = dw3Interior(xA, rowStepBytes, tapBytes, yRow, j0, jB, pad_left, 2, true, true, true, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
         } else {
-          j0 = dw3Interior(xA, rowStepBytes, tapBytes, yRow, j0, jB, pad_left, pBeg == 0 && pEnd > 0, pBeg <= 1 && pEnd > 1, pBeg <= 2 && pEnd > 2,
-            w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
+          j0 = dw3Interior(xA, rowStepBytes, tapBytes, yRow, j0, jB, pad_left, 2, hasA, hasB, hasC, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
         }
       }
       if (stride_w == 1 && k_w == 3) {
@@ -326,56 +331,57 @@ export function depthwise_conv2d__f32x4(
 }
 
 /**
- * Interior vectors j0, j0 + 4, ... (while j0 + 4 ≤ jB) of a depthwise 3x3 stride-1 row: the 9 taps unrolled
- * on the hoisted weights, input rows p = 0, 1, 2 at xA + p·rowStepBytes where hasA, hasB, hasC (rows
+ * Interior vectors j0, j0 + 4, ... (while j0 + 4 ≤ jB) of a depthwise 3x3 row at stride s (1: plain loads;
+ * 2: loadStrided's two loads and a shuffle; s is a constant at each call site): the 9 taps unrolled on the
+ * hoisted weights, input rows p = 0, 1, 2 at xA + p·rowStepBytes where hasA, hasB, hasC (rows
  * outside the map skipped), 2 vectors per step (independent add chains), then one. Returns the next j0.
  */
 // @ts-ignore: decorator
 @inline function dw3Interior(
-  xA: usize, rowStepBytes: usize, tapBytes: usize, yRow: usize, j0: i32, jB: i32, pad_left: i32,
+  xA: usize, rowStepBytes: usize, tapBytes: usize, yRow: usize, j0: i32, jB: i32, pad_left: i32, s: i32,
   hasA: bool, hasB: bool, hasC: bool,
   w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, hasBias: bool, b: v128,
 ): i32 {
   const zero = f32x4.splat(0);
-  const t1 = tapBytes, t2 = 2 * tapBytes, off = <usize>(j0 - pad_left) * 4;
+  const t1 = tapBytes, t2 = 2 * tapBytes, off = <usize>(j0 * s - pad_left) * 4, vb = <usize>(16 * s);
   let d = yRow + f32off(j0), pa = xA + off, pb = pa + rowStepBytes, pc = pb + rowStepBytes;
   for (; j0 + 8 <= jB; j0 += 8) {
     let a0 = zero, a1 = zero;
     if (hasA) {
-      a0 = f32x4.add(a0, f32x4.mul(w0, v128.load(pa))); a1 = f32x4.add(a1, f32x4.mul(w0, v128.load(pa, 16)));
-      a0 = f32x4.add(a0, f32x4.mul(w1, v128.load(pa + t1))); a1 = f32x4.add(a1, f32x4.mul(w1, v128.load(pa + t1, 16)));
-      a0 = f32x4.add(a0, f32x4.mul(w2, v128.load(pa + t2))); a1 = f32x4.add(a1, f32x4.mul(w2, v128.load(pa + t2, 16)));
+      a0 = f32x4.add(a0, f32x4.mul(w0, loadStrided(pa, s))); a1 = f32x4.add(a1, f32x4.mul(w0, loadStrided(pa + vb, s)));
+      a0 = f32x4.add(a0, f32x4.mul(w1, loadStrided(pa + t1, s))); a1 = f32x4.add(a1, f32x4.mul(w1, loadStrided(pa + t1 + vb, s)));
+      a0 = f32x4.add(a0, f32x4.mul(w2, loadStrided(pa + t2, s))); a1 = f32x4.add(a1, f32x4.mul(w2, loadStrided(pa + t2 + vb, s)));
     }
     if (hasB) {
-      a0 = f32x4.add(a0, f32x4.mul(w3, v128.load(pb))); a1 = f32x4.add(a1, f32x4.mul(w3, v128.load(pb, 16)));
-      a0 = f32x4.add(a0, f32x4.mul(w4, v128.load(pb + t1))); a1 = f32x4.add(a1, f32x4.mul(w4, v128.load(pb + t1, 16)));
-      a0 = f32x4.add(a0, f32x4.mul(w5, v128.load(pb + t2))); a1 = f32x4.add(a1, f32x4.mul(w5, v128.load(pb + t2, 16)));
+      a0 = f32x4.add(a0, f32x4.mul(w3, loadStrided(pb, s))); a1 = f32x4.add(a1, f32x4.mul(w3, loadStrided(pb + vb, s)));
+      a0 = f32x4.add(a0, f32x4.mul(w4, loadStrided(pb + t1, s))); a1 = f32x4.add(a1, f32x4.mul(w4, loadStrided(pb + t1 + vb, s)));
+      a0 = f32x4.add(a0, f32x4.mul(w5, loadStrided(pb + t2, s))); a1 = f32x4.add(a1, f32x4.mul(w5, loadStrided(pb + t2 + vb, s)));
     }
     if (hasC) {
-      a0 = f32x4.add(a0, f32x4.mul(w6, v128.load(pc))); a1 = f32x4.add(a1, f32x4.mul(w6, v128.load(pc, 16)));
-      a0 = f32x4.add(a0, f32x4.mul(w7, v128.load(pc + t1))); a1 = f32x4.add(a1, f32x4.mul(w7, v128.load(pc + t1, 16)));
-      a0 = f32x4.add(a0, f32x4.mul(w8, v128.load(pc + t2))); a1 = f32x4.add(a1, f32x4.mul(w8, v128.load(pc + t2, 16)));
+      a0 = f32x4.add(a0, f32x4.mul(w6, loadStrided(pc, s))); a1 = f32x4.add(a1, f32x4.mul(w6, loadStrided(pc + vb, s)));
+      a0 = f32x4.add(a0, f32x4.mul(w7, loadStrided(pc + t1, s))); a1 = f32x4.add(a1, f32x4.mul(w7, loadStrided(pc + t1 + vb, s)));
+      a0 = f32x4.add(a0, f32x4.mul(w8, loadStrided(pc + t2, s))); a1 = f32x4.add(a1, f32x4.mul(w8, loadStrided(pc + t2 + vb, s)));
     }
     if (hasBias) { a0 = f32x4.add(a0, b); a1 = f32x4.add(a1, b); }
     v128.store(d, a0); v128.store(d, a1, 16);
-    d += 32; pa += 32; pb += 32; pc += 32;
+    d += 32; pa += 2 * vb; pb += 2 * vb; pc += 2 * vb;
   }
   if (j0 + 4 <= jB) {
     let a0 = zero;
     if (hasA) {
-      a0 = f32x4.add(a0, f32x4.mul(w0, v128.load(pa)));
-      a0 = f32x4.add(a0, f32x4.mul(w1, v128.load(pa + t1)));
-      a0 = f32x4.add(a0, f32x4.mul(w2, v128.load(pa + t2)));
+      a0 = f32x4.add(a0, f32x4.mul(w0, loadStrided(pa, s)));
+      a0 = f32x4.add(a0, f32x4.mul(w1, loadStrided(pa + t1, s)));
+      a0 = f32x4.add(a0, f32x4.mul(w2, loadStrided(pa + t2, s)));
     }
     if (hasB) {
-      a0 = f32x4.add(a0, f32x4.mul(w3, v128.load(pb)));
-      a0 = f32x4.add(a0, f32x4.mul(w4, v128.load(pb + t1)));
-      a0 = f32x4.add(a0, f32x4.mul(w5, v128.load(pb + t2)));
+      a0 = f32x4.add(a0, f32x4.mul(w3, loadStrided(pb, s)));
+      a0 = f32x4.add(a0, f32x4.mul(w4, loadStrided(pb + t1, s)));
+      a0 = f32x4.add(a0, f32x4.mul(w5, loadStrided(pb + t2, s)));
     }
     if (hasC) {
-      a0 = f32x4.add(a0, f32x4.mul(w6, v128.load(pc)));
-      a0 = f32x4.add(a0, f32x4.mul(w7, v128.load(pc + t1)));
-      a0 = f32x4.add(a0, f32x4.mul(w8, v128.load(pc + t2)));
+      a0 = f32x4.add(a0, f32x4.mul(w6, loadStrided(pc, s)));
+      a0 = f32x4.add(a0, f32x4.mul(w7, loadStrided(pc + t1, s)));
+      a0 = f32x4.add(a0, f32x4.mul(w8, loadStrided(pc + t2, s)));
     }
     if (hasBias) a0 = f32x4.add(a0, b);
     v128.store(d, a0);
@@ -428,7 +434,7 @@ export function depthwise_conv2d__f32x4(
   }
   if (hasBias) acc = f32x4.add(acc, b);
   v128.store(yRow, acc);
-  dw3Interior(xA, rowStepBytes, tapBytes, yRow, 4, jB, 1, hasA, hasB, hasC, w0, w1, w2, w3, w4, w5, w6, w7, w8, hasBias, b);
+  dw3Interior(xA, rowStepBytes, tapBytes, yRow, 4, jB, 1, 1, hasA, hasB, hasC, w0, w1, w2, w3, w4, w5, w6, w7, w8, hasBias, b);
   // right vector, columns W − 4 .. W − 1: taps read W − 5 .. W − 2, W − 4 .. W − 1, W − 3 .. W
   const r = f32off(W - 4);
   acc = zero;

@@ -81,6 +81,9 @@ convKernels('ACmix dep_conv 3x3 144->64 g16 56x56 pad 1', 144, 64, 16, 56, 56, 3
 convKernels('grouped 3x3 64->64 g16 (cin 4, cout 4) 28x28', 64, 64, 16, 28, 28, 3, 1, 1);
 convKernels('grouped 3x3 64->128 g8 (cin 8, cout 16) 28x28', 64, 128, 8, 28, 28, 3, 1, 1);
 convKernels('grouped 3x3 64->64 g32 (cin 2, cout 2) 28x28', 64, 64, 32, 28, 28, 3, 1, 1);
+convKernels('grouped 3x3 64->32 g32 (cin 2, cout 1) 28x28', 64, 32, 32, 28, 28, 3, 1, 1);
+convKernels('grouped 3x3 64->16 g16 (cin 4, cout 1) 28x28', 64, 16, 16, 28, 28, 3, 1, 1);
+convKernels('depthwise x2 3x3 32->64 (cin 1, cout 2) 56x56', 32, 64, 32, 56, 56, 3, 1, 1);
 
 // softmax rows: local attention windows (49 taps) and MHSA rows (196 keys)
 for (const [rows, n] of [[4 * 3136, 49], [8 * 196, 196], [1024, 1024]] as Array<[number, number]>) {

@@ -72,17 +72,16 @@ function isPointwise(g: Conv2dGeometry): boolean {
 }
 
 /**
- * Whether the direct grouped kernel (depthwise_conv2d__f32x4) beats im2col + GEMM: always for depthwise
- * (C_in/groups = 1: the GEMM would have K = k_h·k_w and pay an im2col copy per tap), and for small groups
- * whose GEMM has fewer than 4 rows per group or a short reduction (measured in bench/kernels-quick.ts).
+ * Whether the direct grouped kernel (depthwise_conv2d__f32x4) beats im2col + GEMM. Measured with
+ * bench/kernels-quick.ts (3x3, 28x28 and 56x56): the direct kernel wins 2-5x for depthwise (C_in/groups = 1,
+ * any multiplier: the GEMM would have K = k_h·k_w and pay an im2col copy per tap) and ~2x when each group has
+ * one output channel (the GEMM's 4-row tile a quarter used); they tie at 2 in / 2 out per group; from 4
+ * outputs per group on, the GEMM wins (2x at 4 / 4, 4x at 8 / 16; ACmix's dep_conv, 9 in / 4 out: 1.5x).
  */
 export function useDirect(g: Conv2dGeometry): boolean {
   if (g.groups === 1) return false;
-  if (g.cinPerGroup === 1) return true;
-  return g.cinPerGroup * g.k_h * g.k_w <= DIRECT_MAX_REDUCTION && g.coutPerGroup <= DIRECT_MAX_COUT_PER_GROUP;
+  return g.cinPerGroup === 1 || g.coutPerGroup === 1 || (g.coutPerGroup === 2 && g.cinPerGroup <= 2);
 }
-const DIRECT_MAX_REDUCTION = 81;
-const DIRECT_MAX_COUT_PER_GROUP = 4;
 
 type K = SimdKernels;
 type A = Parameters<Parameters<typeof withArena>[0]>[0];
