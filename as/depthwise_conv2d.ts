@@ -343,7 +343,7 @@ export function depthwise_conv2d__f32x4(
   w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, hasBias: bool, b: v128,
 ): i32 {
   const zero = f32x4.splat(0);
-  const t1 = tapBytes, t2 = 2 * tapBytes, off = <usize>(j0 * s - pad_left) * 4, vb = <usize>(16 * s);
+  const t1 = tapBytes, t2 = tapBytes << 1, off = <usize>(j0 * s - pad_left) * 4, vb = <usize>(16 * s);
   let d = yRow + f32off(j0), pa = xA + off, pb = pa + rowStepBytes, pc = pb + rowStepBytes;
   for (; j0 + 8 <= jB; j0 += 8) {
     let a0 = zero, a1 = zero;

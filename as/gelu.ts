@@ -20,6 +20,15 @@ const SQRT1_2: f32 = 0.7071067811865476;
 const TANH_K2: f32 = 1.5957691216057308;          // 2·√(2/π)
 const TANH_C: f32 = 0.044715;
 
+// The f32x4 paths' constants, read with v128.load32_splat (see KF in as/lib/math.ts for why not f32x4.splat).
+// @ts-ignore: decorator
+@lazy const KG = memory.data<f32>([SQRT1_2, ERF_A_END, ERF_B_END, 1.0, 2.0, 0.5, TANH_C, TANH_K2]);
+
+// @ts-ignore: decorator
+@inline function kg(i: i32): v128 {
+  return v128.load32_splat(KG + (<usize>i << 2));
+}
+
 // @ts-ignore: decorator
 @inline function gelu_scalar(x: f32): f32 {
   const t = x * SQRT1_2;
@@ -39,12 +48,12 @@ const TANH_C: f32 = 0.044715;
 
 // @ts-ignore: decorator
 @inline function gelu_f32x4(x: v128): v128 {
-  const t = f32x4.mul(x, f32x4.splat(SQRT1_2));
+  const t = f32x4.mul(x, kg(0));
   const a = f32x4.abs(t);
   const neg = f32x4.lt(t, f32x4.splat(0));
-  const small = f32x4.lt(a, f32x4.splat(ERF_A_END));
-  const big = f32x4.ge(a, f32x4.splat(ERF_B_END));
-  const one = f32x4.splat(1.0), two = f32x4.splat(2.0);
+  const small = f32x4.lt(a, kg(1));
+  const big = f32x4.ge(a, kg(2));
+  const one = kg(3), two = kg(4);
   let onePlus = v128.bitselect(f32x4.splat(0), two, neg);
   if (v128.any_true(v128.andnot(v128.not(small), big))) {
     const c = erfc_mid_f32x4(a);
@@ -54,7 +63,7 @@ const TANH_C: f32 = 0.044715;
     const e = erf_small_f32x4(a);
     onePlus = v128.bitselect(v128.bitselect(f32x4.sub(one, e), f32x4.add(one, e), neg), onePlus, small);
   }
-  return f32x4.mul(f32x4.mul(x, f32x4.splat(0.5)), onePlus);
+  return f32x4.mul(f32x4.mul(x, kg(5)), onePlus);
 }
 
 // @ts-ignore: decorator
@@ -67,9 +76,9 @@ const TANH_C: f32 = 0.044715;
 // @ts-ignore: decorator
 @inline function gelu_tanh_f32x4(x: v128): v128 {
   const x3 = f32x4.mul(f32x4.mul(x, x), x);
-  const inner = f32x4.add(x, f32x4.mul(f32x4.splat(TANH_C), x3));
-  const e = expf_f32x4(f32x4.neg(f32x4.mul(f32x4.splat(TANH_K2), inner)));
-  return f32x4.div(x, f32x4.add(f32x4.splat(1.0), e));
+  const inner = f32x4.add(x, f32x4.mul(kg(6), x3));
+  const e = expf_f32x4(f32x4.neg(f32x4.mul(kg(7), inner)));
+  return f32x4.div(x, f32x4.add(kg(3), e));
 }
 
 /**

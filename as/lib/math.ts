@@ -61,25 +61,25 @@ const MAGIC: f32 = 12582912.0;
 /** expf_scalar on each lane (same operations, same order). */
 // @ts-ignore: decorator
 @inline export function expf_f32x4(x: v128): v128 {
-  x = f32x4.pmax(x, f32x4.splat(EXP_LO));              // x < LO ? LO : x  (one maxps on x64)
-  x = f32x4.pmin(x, f32x4.splat(EXP_HI));              // HI < x ? HI : x
-  const magic = f32x4.splat(MAGIC);
-  const big = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), magic);
+  x = f32x4.pmax(x, kf(0));              // x < LO ? LO : x  (one maxps on x64)
+  x = f32x4.pmin(x, kf(1));              // HI < x ? HI : x
+  const magic = kf(3);
+  const big = f32x4.add(f32x4.mul(x, kf(2)), magic);
   const n = f32x4.sub(big, magic);
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
+  let r = f32x4.sub(x, f32x4.mul(n, kf(4)));
+  r = f32x4.sub(r, f32x4.mul(n, kf(5)));
   const z = f32x4.mul(r, r);
-  let y = f32x4.splat(EXP_P0);
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(EXP_P1));
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(EXP_P2));
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(EXP_P3));
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(EXP_P4));
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(EXP_P5));
-  y = f32x4.add(f32x4.add(f32x4.mul(y, z), r), f32x4.splat(1.0));
+  let y = kf(6);
+  y = f32x4.add(f32x4.mul(y, r), kf(7));
+  y = f32x4.add(f32x4.mul(y, r), kf(8));
+  y = f32x4.add(f32x4.mul(y, r), kf(9));
+  y = f32x4.add(f32x4.mul(y, r), kf(10));
+  y = f32x4.add(f32x4.mul(y, r), kf(11));
+  y = f32x4.add(f32x4.add(f32x4.mul(y, z), r), kf(12));
   const ni = i32x4.sub(big, magic);
   const n1 = i32x4.shr_s(ni, 1);
   const n2 = i32x4.sub(ni, n1);
-  const bias = i32x4.splat(127);
+  const bias = v128.load32_splat(KI);
   const s1 = i32x4.shl(i32x4.add(n1, bias), 23);
   const s2 = i32x4.shl(i32x4.add(n2, bias), 23);
   return f32x4.mul(f32x4.mul(y, s1), s2);
@@ -110,6 +110,25 @@ const ERF_B10: f32 = 5.35663275513798e-06;
 const ERF_B11: f32 = -1.2392873713906738e-06;
 const ERF_B12: f32 = 1.355707865968725e-07;
 
+// The constants of the f32x4 paths, in linear memory and read with v128.load32_splat (one broadcast load on
+// x64). An f32x4.splat of a constant becomes a v128.const, which V8 (11.3) rebuilds from immediates at every
+// use inside a loop — 18 of them made expf_f32x4 3x slower (measured).
+// @ts-ignore: decorator
+@lazy const KF = memory.data<f32>([
+  EXP_LO, EXP_HI, LOG2E, MAGIC, LN2_HI, LN2_LO, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, 1.0,
+  ERF_A_END, ERF_B_END, ERF_B_MID, ERF_K,
+  ERF_A0, ERF_A1, ERF_A2, ERF_A3, ERF_A4, ERF_A5,
+  ERF_B0, ERF_B1, ERF_B2, ERF_B3, ERF_B4, ERF_B5, ERF_B6, ERF_B7, ERF_B8, ERF_B9, ERF_B10, ERF_B11, ERF_B12,
+]);
+// @ts-ignore: decorator
+@lazy const KI = memory.data<i32>([127, 0x80000000]);
+
+/** The constant at index i of KF on all 4 lanes. */
+// @ts-ignore: decorator
+@inline function kf(i: i32): v128 {
+  return v128.load32_splat(KF + (<usize>i << 2));
+}
+
 /** erf(a) for 0 ≤ a < 0.875: a + a·(k + z·PA(z)), z = a². */
 // @ts-ignore: decorator
 @inline export function erf_small_scalar(a: f32): f32 {
@@ -126,13 +145,13 @@ const ERF_B12: f32 = 1.355707865968725e-07;
 // @ts-ignore: decorator
 @inline export function erf_small_f32x4(a: v128): v128 {
   const z = f32x4.mul(a, a);
-  let p = f32x4.splat(ERF_A5);
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(ERF_A4));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(ERF_A3));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(ERF_A2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(ERF_A1));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(ERF_A0));
-  return f32x4.add(a, f32x4.mul(a, f32x4.add(f32x4.splat(ERF_K), f32x4.mul(z, p))));
+  let p = kf(22);
+  p = f32x4.add(f32x4.mul(p, z), kf(21));
+  p = f32x4.add(f32x4.mul(p, z), kf(20));
+  p = f32x4.add(f32x4.mul(p, z), kf(19));
+  p = f32x4.add(f32x4.mul(p, z), kf(18));
+  p = f32x4.add(f32x4.mul(p, z), kf(17));
+  return f32x4.add(a, f32x4.mul(a, f32x4.add(kf(16), f32x4.mul(z, p))));
 }
 
 /** erfc(a) for 0.875 ≤ a < 3.92: exp(−a²)·PB(a − 2). (NaN → NaN.) */
@@ -157,20 +176,20 @@ const ERF_B12: f32 = 1.355707865968725e-07;
 
 // @ts-ignore: decorator
 @inline export function erfc_mid_f32x4(a: v128): v128 {
-  const t = f32x4.sub(a, f32x4.splat(ERF_B_MID));
-  let g = f32x4.splat(ERF_B12);
-  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B11));
-  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B10));
-  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B9));
-  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B8));
-  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B7));
-  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B6));
-  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B5));
-  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B4));
-  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B3));
-  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B2));
-  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B1));
-  g = f32x4.add(f32x4.mul(g, t), f32x4.splat(ERF_B0));
+  const t = f32x4.sub(a, kf(15));
+  let g = kf(35);
+  g = f32x4.add(f32x4.mul(g, t), kf(34));
+  g = f32x4.add(f32x4.mul(g, t), kf(33));
+  g = f32x4.add(f32x4.mul(g, t), kf(32));
+  g = f32x4.add(f32x4.mul(g, t), kf(31));
+  g = f32x4.add(f32x4.mul(g, t), kf(30));
+  g = f32x4.add(f32x4.mul(g, t), kf(29));
+  g = f32x4.add(f32x4.mul(g, t), kf(28));
+  g = f32x4.add(f32x4.mul(g, t), kf(27));
+  g = f32x4.add(f32x4.mul(g, t), kf(26));
+  g = f32x4.add(f32x4.mul(g, t), kf(25));
+  g = f32x4.add(f32x4.mul(g, t), kf(24));
+  g = f32x4.add(f32x4.mul(g, t), kf(23));
   return f32x4.mul(expf_f32x4(f32x4.neg(f32x4.mul(a, a))), g);
 }
 
@@ -189,14 +208,14 @@ const ERF_B12: f32 = 1.355707865968725e-07;
 // @ts-ignore: decorator
 @inline export function erf_f32x4(x: v128): v128 {
   const a = f32x4.abs(x);
-  const inSmall = f32x4.lt(a, f32x4.splat(ERF_A_END));
-  const inOne = f32x4.ge(a, f32x4.splat(ERF_B_END));
-  const one = f32x4.splat(1.0);
+  const inSmall = f32x4.lt(a, kf(13));
+  const inOne = f32x4.ge(a, kf(14));
+  const one = kf(12);
   let r = one;
   if (v128.any_true(v128.andnot(v128.not(inSmall), inOne))) {           // some lane in the middle piece (or NaN)
     r = v128.bitselect(one, f32x4.sub(one, erfc_mid_f32x4(a)), inOne);
   }
   if (v128.any_true(inSmall)) r = v128.bitselect(erf_small_f32x4(a), r, inSmall);
-  const sign = i32x4.splat(0x80000000);
+  const sign = v128.load32_splat(KI, 4);
   return v128.or(v128.andnot(r, sign), v128.and(x, sign));
 }
