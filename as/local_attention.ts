@@ -88,25 +88,42 @@ import { f32off, storeLanes } from './lib/lanes';
   return y * reinterpret<f32>((n1 + 127) << 23) * reinterpret<f32>((n2 + 127) << 23);
 }
 
+// The f32x4 constants of expf4, in linear memory and read with v128.load32_splat (one broadcast load on
+// x64): an f32x4.splat of a constant becomes a v128.const, which V8 (11.3) rebuilds from immediates at
+// every use inside a loop (as/lib/math.ts measured expf 1.6x faster this way).
+// @ts-ignore: decorator
+@lazy const EXPK = memory.data<f32>([EXP_LO, EXP_HI, LOG2E, MAGIC, LN2_HI, LN2_LO, C6, C5, C4, C3, C2, 1.0]);
+// @ts-ignore: decorator
+@lazy const EXPKI = memory.data<i32>([MAGIC_BITS, 127]);
+
+/** The constant at index i of EXPK on all 4 lanes. */
+// @ts-ignore: decorator
+@inline function ek(i: i32): v128 {
+  return v128.load32_splat(EXPK + (<usize>i << 2));
+}
+
 /** exp(x) in float32 on four lanes (the operations of expf1, in the same order). */
 // @ts-ignore: decorator
 @inline export function expf4(x: v128): v128 {
-  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI)); // pmax(a, b) = a < b ? b : a
-  const t = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(MAGIC));
-  const n = f32x4.sub(t, f32x4.splat(MAGIC));
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
-  let p = f32x4.splat(C6);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(C5));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(C4));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(C3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(C2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
-  const y = f32x4.add(f32x4.mul(r, p), f32x4.splat(1.0));
-  const ni = i32x4.sub(t, i32x4.splat(MAGIC_BITS));
+  x = f32x4.pmin(f32x4.pmax(x, ek(0)), ek(1));           // pmax(a, b) = a < b ? b : a
+  const magic = ek(3);
+  const t = f32x4.add(f32x4.mul(x, ek(2)), magic);
+  const n = f32x4.sub(t, magic);
+  let r = f32x4.sub(x, f32x4.mul(n, ek(4)));
+  r = f32x4.sub(r, f32x4.mul(n, ek(5)));
+  let p = ek(6);
+  p = f32x4.add(f32x4.mul(p, r), ek(7));
+  p = f32x4.add(f32x4.mul(p, r), ek(8));
+  p = f32x4.add(f32x4.mul(p, r), ek(9));
+  p = f32x4.add(f32x4.mul(p, r), ek(10));
+  const one = ek(11);
+  p = f32x4.add(f32x4.mul(p, r), one);
+  const y = f32x4.add(f32x4.mul(r, p), one);
+  const ni = i32x4.sub(t, v128.load32_splat(EXPKI));
   const n1 = i32x4.shr_s(ni, 1), n2 = i32x4.sub(ni, n1);
-  const s1 = i32x4.shl(i32x4.add(n1, i32x4.splat(127)), 23);
-  const s2 = i32x4.shl(i32x4.add(n2, i32x4.splat(127)), 23);
+  const bias = v128.load32_splat(EXPKI, 4);
+  const s1 = i32x4.shl(i32x4.add(n1, bias), 23);
+  const s2 = i32x4.shl(i32x4.add(n2, bias), 23);
   return f32x4.mul(f32x4.mul(y, s1), s2);
 }
 

@@ -1,20 +1,21 @@
 // Softmax along one dimension, max-subtracted, with the float32 exp of as/lib/math.ts.
 //
 //   softmax_rows:     rows of n contiguous floats (the softmax dimension is the last one)
-//   softmax_columns:  [outer, size, inner] with the softmax along `size` (stride inner): 4 adjacent
-//                     columns per f32x4 step, each lane doing its column's scalar sequence
+//   softmax_columns:  [outer, size, inner] with the softmax along `size` (stride inner): 16 adjacent
+//                     columns (4 vectors) per pass, then 4, each lane doing its column's scalar sequence
 //   exp:              y = expf(x) elementwise (the exp the softmax uses, exported to measure it)
 //
 // softmax_rows, per row, in float32 and in this order (both variants), with pm(a, b) = a < b ? b : a
-// (f32x4.pmax: one instruction on x64, where the NaN-propagating f32x4.max takes eight) and a NaN flag:
+// (f32x4.pmax: one instruction on x64, where the NaN-propagating f32x4.max takes eight):
 //   m_l = pm over x[4k + l] (k < ⌊n/4⌋) for lanes l = 0..3, from −Inf; m = pm(pm(m0, m1), pm(m2, m3));
-//   then m = pm(m, x[j]) for the tail j ≥ 4⌊n/4⌋; m = NaN if any x is NaN   (the max is exact)
+//   then m = pm(m, x[j]) for the tail j ≥ 4⌊n/4⌋   (the max of the non-NaN entries, exact)
 //   e_j = expf(x_j − m), stored to y_j;  s_l = Σ_k e[4k + l] in k order;  s = (s0 + s1) + (s2 + s3),
 //   then s = s + e_j over the tail in order;  y_j = e_j / s  (one correctly rounded division).
-// softmax_columns, per column: m = pm over s in order (NaN if any x_s is); e_s = expf(x_s − m); sum = Σ_s e_s in s order;
-//   y_s = e_s / sum.
-// NaN anywhere in a row makes the max NaN and every output NaN; a row of all −Inf gives −Inf − (−Inf)
-// = NaN, so NaN everywhere (PyTorch); −Inf entries of other rows give +0.
+// softmax_columns, per column: m = pm over s in order; e_s = expf(x_s − m); sum = Σ_s e_s in s order;
+//   y_s = e_s / sum. (f32x4: 16 adjacent columns per pass, then 4, then scalar; each lane its column's sequence.)
+// pm skips NaN entries, and needs no NaN test: a NaN x_j gives e_j = NaN, so s = NaN and every output of
+// its row is NaN (PyTorch); a row of all −Inf gives −Inf − (−Inf) = NaN, so NaN everywhere (PyTorch);
+// −Inf entries of other rows give +0.
 
 import { f32off } from './lib/lanes';
 import { expf_scalar, expf_f32x4 } from './lib/math';
@@ -41,16 +42,12 @@ export function softmax_rows__scalar(x: usize, y: usize, rows: i32, n: i32): voi
   for (let r = 0; r < rows; r++) {
     const xr = x + f32off(r * n), yr = y + f32off(r * n);
     let m0 = -Infinity as f32, m1 = -Infinity as f32, m2 = -Infinity as f32, m3 = -Infinity as f32;
-    let nan = false;
     for (let j = 0; j < n4; j += 4) {
-      const x0 = load<f32>(xr + f32off(j)), x1 = load<f32>(xr + f32off(j + 1));
-      const x2 = load<f32>(xr + f32off(j + 2)), x3 = load<f32>(xr + f32off(j + 3));
-      m0 = pm(m0, x0); m1 = pm(m1, x1); m2 = pm(m2, x2); m3 = pm(m3, x3);
-      nan = nan || x0 != x0 || x1 != x1 || x2 != x2 || x3 != x3;
+      m0 = pm(m0, load<f32>(xr + f32off(j))); m1 = pm(m1, load<f32>(xr + f32off(j + 1)));
+      m2 = pm(m2, load<f32>(xr + f32off(j + 2))); m3 = pm(m3, load<f32>(xr + f32off(j + 3)));
     }
     let m = pm(pm(m0, m1), pm(m2, m3));
-    for (let j = n4; j < n; j++) { const v = load<f32>(xr + f32off(j)); m = pm(m, v); nan = nan || v != v; }
-    if (nan) m = NaN;
+    for (let j = n4; j < n; j++) m = pm(m, load<f32>(xr + f32off(j)));
     let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
     for (let j = 0; j < n4; j += 4) {
       const e0 = expf_scalar(load<f32>(xr + f32off(j)) - m);
@@ -82,16 +79,10 @@ export function softmax_rows__f32x4(x: usize, y: usize, rows: i32, n: i32): void
   const n4 = n & ~3;
   for (let r = 0; r < rows; r++) {
     const xr = x + f32off(r * n), yr = y + f32off(r * n);
-    let mv = f32x4.splat(-Infinity), nanv = f32x4.splat(0);
-    for (let j = 0; j < n4; j += 4) {
-      const v = v128.load(xr + f32off(j));
-      mv = f32x4.pmax(mv, v);
-      nanv = v128.or(nanv, f32x4.ne(v, v));
-    }
+    let mv = f32x4.splat(-Infinity);
+    for (let j = 0; j < n4; j += 4) mv = f32x4.pmax(mv, v128.load(xr + f32off(j)));
     let m = pm(pm(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), pm(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
-    let nan = v128.any_true(nanv);
-    for (let j = n4; j < n; j++) { const v = load<f32>(xr + f32off(j)); m = pm(m, v); nan = nan || v != v; }
-    if (nan) m = NaN;
+    for (let j = n4; j < n; j++) m = pm(m, load<f32>(xr + f32off(j)));
     const msplat = f32x4.splat(m);
     let sv = f32x4.splat(0);
     for (let j = 0; j < n4; j += 4) {
@@ -133,9 +124,8 @@ export function softmax_columns__scalar(x: usize, y: usize, outer: i32, size: i3
 
 // @ts-ignore: decorator
 @inline function softmaxColumn(xc: usize, yc: usize, size: i32, stride: usize): void {
-  let m = -Infinity as f32, nan = false;
-  for (let s = 0; s < size; s++) { const v = load<f32>(xc + <usize>s * stride); m = pm(m, v); nan = nan || v != v; }
-  if (nan) m = NaN;
+  let m = -Infinity as f32;
+  for (let s = 0; s < size; s++) m = pm(m, load<f32>(xc + <usize>s * stride));
   let sum: f32 = 0;
   for (let s = 0; s < size; s++) {
     const e = expf_scalar(load<f32>(xc + <usize>s * stride) - m);
@@ -157,15 +147,34 @@ export function softmax_columns__f32x4(x: usize, y: usize, outer: i32, size: i32
   for (let o = 0; o < outer; o++) {
     const base = f32off(o * size * inner);
     let i = 0;
+    // 16 adjacent columns per pass (four vectors: 64 contiguous bytes of each row, one cache line
+    // when aligned), so each of the three passes walks the rows once per 16 columns, not per 4
+    for (; i + 16 <= inner; i += 16) {
+      const xc = x + base + f32off(i), yc = y + base + f32off(i);
+      let m0 = f32x4.splat(-Infinity), m1 = m0, m2 = m0, m3 = m0;
+      for (let s = 0; s < size; s++) {
+        const p = xc + <usize>s * stride;
+        m0 = f32x4.pmax(m0, v128.load(p)); m1 = f32x4.pmax(m1, v128.load(p, 16));
+        m2 = f32x4.pmax(m2, v128.load(p, 32)); m3 = f32x4.pmax(m3, v128.load(p, 48));
+      }
+      let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
+      for (let s = 0; s < size; s++) {
+        const p = xc + <usize>s * stride, q = yc + <usize>s * stride;
+        const e0 = expf_f32x4(f32x4.sub(v128.load(p), m0)); v128.store(q, e0); s0 = f32x4.add(s0, e0);
+        const e1 = expf_f32x4(f32x4.sub(v128.load(p, 16), m1)); v128.store(q, e1, 16); s1 = f32x4.add(s1, e1);
+        const e2 = expf_f32x4(f32x4.sub(v128.load(p, 32), m2)); v128.store(q, e2, 32); s2 = f32x4.add(s2, e2);
+        const e3 = expf_f32x4(f32x4.sub(v128.load(p, 48), m3)); v128.store(q, e3, 48); s3 = f32x4.add(s3, e3);
+      }
+      for (let s = 0; s < size; s++) {
+        const q = yc + <usize>s * stride;
+        v128.store(q, f32x4.div(v128.load(q), s0)); v128.store(q, f32x4.div(v128.load(q, 16), s1), 16);
+        v128.store(q, f32x4.div(v128.load(q, 32), s2), 32); v128.store(q, f32x4.div(v128.load(q, 48), s3), 48);
+      }
+    }
     for (; i + 4 <= inner; i += 4) {
       const xc = x + base + f32off(i), yc = y + base + f32off(i);
-      let m = f32x4.splat(-Infinity), nanv = f32x4.splat(0);
-      for (let s = 0; s < size; s++) {
-        const v = v128.load(xc + <usize>s * stride);
-        m = f32x4.pmax(m, v);
-        nanv = v128.or(nanv, f32x4.ne(v, v));
-      }
-      m = v128.bitselect(f32x4.splat(NaN), m, nanv);
+      let m = f32x4.splat(-Infinity);
+      for (let s = 0; s < size; s++) m = f32x4.pmax(m, v128.load(xc + <usize>s * stride));
       let sum = f32x4.splat(0);
       for (let s = 0; s < size; s++) {
         const e = expf_f32x4(f32x4.sub(v128.load(xc + <usize>s * stride), m));

@@ -45,22 +45,23 @@ function mhsaWith(ops: Ops, x: Tensor, p: Weights, heads: number): Float32Array 
  * The same attention with every head batched into grouped 1x1 convolutions (one GEMM per group in one call),
  * tokens on the spatial axis (channel-major, [C, n]):
  *   qkvᵀ = conv1x1(xᵀ, W_in, b_in)                        [3·dim, n]
- *   Sᵀ_h = K_h · Q_hᵀ  = conv2d(s·Qᵀ, K as [heads·n, hd, 1, 1], groups = heads)   [heads·n(keys), n(queries)]
+ *   Sᵀ_h = (s·K_h) · Q_hᵀ = conv2d(Qᵀ, s·K as [heads·n, hd, 1, 1], groups = heads)   [heads·n(keys), n(queries)]
+ *          (the scale rides on the K copy the weight layout needs anyway, and Qᵀ is a slice of qkvT: no
+ *          separate scaling pass; the logits differ from (s·q)·k by a rounding, far inside the tolerance)
  *   Pᵀ   = softmax over the keys (dim 1 of [heads, n, n])
  *   Oᵀ_h = V_hᵀ · Pᵀ_h = conv2d(Pᵀ, Vᵀ as [heads·hd, n, 1, 1], groups = heads)   [dim, n]   (Vᵀ is a slice of qkvᵀ)
  *   yᵀ   = conv1x1(Oᵀ, W_out, b_out), then y = (yᵀ)ᵀ
- * JS does the two transposes of x and y and the per-head Kᵀ copy, inside the timed call.
+ * JS does the two transposes of x and y and the per-head s·K copy, inside the timed call.
  */
 function mhsaGrouped(ops: Ops, x: Tensor, p: Weights, heads: number): Float32Array {
   const [n, dim] = x.shape, hd = dim / heads, scale = Math.fround(hd ** -0.5);
   const w4 = (t: Tensor) => new Tensor(t.data, [t.shape[0], t.shape[1], 1, 1]);
   const qkvT = ops.conv2d(new Tensor(transpose2d(x.data, n, dim), [1, dim, n, 1]), w4(p.w_in), p.b_in).data;   // [3·dim, n]
-  const qT = new Float32Array(dim * n);
-  for (let i = 0; i < dim * n; i++) qT[i] = qkvT[i] * scale;
-  const kw = new Float32Array(heads * n * hd);                                // K_h [n, hd] per head, stacked
+  const qT = qkvT.subarray(0, dim * n);
+  const kw = new Float32Array(heads * n * hd);                                // s·K_h [n, hd] per head, stacked
   for (let h = 0; h < heads; h++) for (let d = 0; d < hd; d++) {
     const src = (dim + h * hd + d) * n;
-    for (let j = 0; j < n; j++) kw[(h * n + j) * hd + d] = qkvT[src + j];
+    for (let j = 0; j < n; j++) kw[(h * n + j) * hd + d] = qkvT[src + j] * scale;
   }
   const sT = ops.conv2d(new Tensor(qT, [1, dim, n, 1]), new Tensor(kw, [heads * n, hd, 1, 1]), null, { groups: heads });   // [1, heads·n, n, 1]
   const pT = ops.softmax(new Tensor(sT.data, [heads, n, n]), 1);

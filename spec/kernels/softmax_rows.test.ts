@@ -15,16 +15,15 @@ const k = kernels();
 
 const pm = (a: number, b: number) => (a < b ? b : a);
 
-/** softmax_rows twin: lane-partial pmax + NaN flag, lane-partial sums ((s0 + s1) + (s2 + s3)) then the tail, division. */
+/** softmax_rows twin: lane-partial pmax (skips NaN: a NaN entry makes its e, the sum and so the whole row NaN),
+ *  lane-partial sums ((s0 + s1) + (s2 + s3)) then the tail, division. */
 function rowsTwin(x: Float32Array, rows: number, n: number): Float32Array {
   const y = new Float32Array(rows * n), n4 = n & ~3;
   for (let r = 0; r < rows; r++) {
     const o = r * n, m = [-Infinity, -Infinity, -Infinity, -Infinity];
-    let nan = false;
-    for (let j = 0; j < n4; j++) { m[j & 3] = pm(m[j & 3], x[o + j]); nan ||= Number.isNaN(x[o + j]); }
+    for (let j = 0; j < n4; j++) m[j & 3] = pm(m[j & 3], x[o + j]);
     let mx = pm(pm(m[0], m[1]), pm(m[2], m[3]));
-    for (let j = n4; j < n; j++) { mx = pm(mx, x[o + j]); nan ||= Number.isNaN(x[o + j]); }
-    if (nan) mx = NaN;
+    for (let j = n4; j < n; j++) mx = pm(mx, x[o + j]);
     const s = [0, 0, 0, 0];
     for (let j = 0; j < n4; j++) { y[o + j] = expfTwin(f(x[o + j] - mx)); s[j & 3] = f(s[j & 3] + y[o + j]); }
     let sum = f(f(s[0] + s[1]) + f(s[2] + s[3]));
@@ -39,9 +38,8 @@ function columnsTwin(x: Float32Array, outer: number, size: number, inner: number
   const y = new Float32Array(x.length);
   for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) {
     const at = (s: number) => (o * size + s) * inner + i;
-    let m = -Infinity, nan = false;
-    for (let s = 0; s < size; s++) { m = pm(m, x[at(s)]); nan ||= Number.isNaN(x[at(s)]); }
-    if (nan) m = NaN;
+    let m = -Infinity;
+    for (let s = 0; s < size; s++) m = pm(m, x[at(s)]);
     let sum = 0;
     for (let s = 0; s < size; s++) { y[at(s)] = expfTwin(f(x[at(s)] - m)); sum = f(sum + y[at(s)]); }
     for (let s = 0; s < size; s++) y[at(s)] = f(y[at(s)] / sum);
@@ -64,9 +62,9 @@ Kernels('softmax_rows: rows 1..3, n 0..9 and 13..67, ranges ±2 and ±60, with a
   }
 });
 
-Kernels('softmax_columns: outer 1..2, size 1..9, inner 1..9 and 17 (with specials): scalar ≡ f32x4 ≡ twin', () => {
+Kernels('softmax_columns: outer 1..2, size 1..9, inner 1..9, 16, 17, 21, 36 (the 16-column blocks, their 4-column and scalar tails; with specials): scalar ≡ f32x4 ≡ twin', () => {
   let seed = 100;
-  for (let outer = 1; outer <= 2; outer++) for (let size = 1; size <= 9; size++) for (const inner of [1, 2, 3, 4, 5, 6, 7, 8, 9, 17]) {
+  for (let outer = 1; outer <= 2; outer++) for (let size = 1; size <= 9; size++) for (const inner of [1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 17, 21, 36]) {
     const x = randomArray(outer * size * inner, seed++, -20, 20, seed % 3 === 0);
     const want = columnsTwin(x, outer, size, inner);
     for (const v of ['softmax_columns__scalar', 'softmax_columns__f32x4'] as const) {

@@ -8,7 +8,7 @@ import { kernels } from './kernels.js';
  *
  * Paper:   ACmix §3.2 Eq. (9).   Matches: torch.nn.functional.softmax(input, dim) (an all −∞ row gives NaN).
  * Composition: the input viewed as [outer, size, inner]; softmax_rows__f32x4 when the dimension is the
- *          last (inner = 1), else softmax_columns__f32x4 (4 adjacent columns per vector).
+ *          last (inner = 1), else softmax_columns__f32x4 (16 adjacent columns per pass, 4 per vector).
  * Numerics: max-subtracted, float32 exp of as/lib/math.ts (< 1 ulp), float32 sum, one division. With
  *          d_i = x_i − max, S = Σ_j e^{d_j} (≥ 1), n = size, u = 2⁻²⁴, first order in u:
  *            e_i carries (|d_i| + 2)u relative (x_i − max rounded; exp < 1 ulp ≤ 2u);
