@@ -1,6 +1,7 @@
 // im2col: one image, one group → the [C·k_h·k_w, H_out·W_out] column matrix of a convolution,
 // so that conv = weight[C_out_g, C·k_h·k_w] · col (gemm). Zero padding may be asymmetric: top and
-// left are given, bottom and right are implied by H_out and W_out (reads past H, W are zeros).
+// left are given, bottom and right are implied by H_out and W_out (reads past H, W are zeros);
+// a negative top pad selects a band of output rows further down.
 //
 //   col[(c·k_h + p)·k_w + q, i·W_out + j] = x[c, i·stride_h + p·dilation_h − pad_top,
 //                                             j·stride_w + q·dilation_w − pad_left]   (0 outside)
@@ -33,8 +34,10 @@ import { f32off } from './lib/lanes';
  *           No alignment required; col must not overlap x.
  * Writes:   col[0 .. C·k_h·k_w·H_out·W_out) only, every element exactly once.
  * Numerics: data movement, bit-exact; padding writes +0.
- * Contract: C, H, W ≥ 0; k_h, k_w, strides, dilations, H_out, W_out ≥ 1; pads ≥ 0 — asserted in
- *           debug builds only (ts/core/geometry.ts validates them).
+ * Contract: C, H, W ≥ 0; k_h, k_w, strides, dilations, H_out, W_out ≥ 1; pad_left ≥ 0 — asserted in
+ *           debug builds only (ts/core/geometry.ts validates them). pad_top may be negative: then
+ *           output row 0 starts at input row −pad_top (a band of output rows i0.. of a conv is the
+ *           call with pad_top − i0·stride_h and H_out = the band's rows; ts/wasm/conv2d.ts).
  * Cost:     C·k_h·k_w·H_out·W_out element moves.
  */
 export function im2col__scalar(
@@ -43,7 +46,7 @@ export function im2col__scalar(
   pad_top: i32, pad_left: i32, H_out: i32, W_out: i32,
 ): void {
   assert(C >= 0 && H >= 0 && W >= 0 && k_h > 0 && k_w > 0 && stride_h > 0 && stride_w > 0);
-  assert(dilation_h > 0 && dilation_w > 0 && pad_top >= 0 && pad_left >= 0 && H_out > 0 && W_out > 0);
+  assert(dilation_h > 0 && dilation_w > 0 && pad_left >= 0 && H_out > 0 && W_out > 0);
   let dst = col;
   for (let c = 0; c < C; c++) {
     const plane = x + f32off(c * H * W);
@@ -77,7 +80,7 @@ export function im2col__f32x4(
   pad_top: i32, pad_left: i32, H_out: i32, W_out: i32,
 ): void {
   assert(C >= 0 && H >= 0 && W >= 0 && k_h > 0 && k_w > 0 && stride_h > 0 && stride_w > 0);
-  assert(dilation_h > 0 && dilation_w > 0 && pad_top >= 0 && pad_left >= 0 && H_out > 0 && W_out > 0);
+  assert(dilation_h > 0 && dilation_w > 0 && pad_left >= 0 && H_out > 0 && W_out > 0);
   const zero = i32x4.splat(0);
   const rowBytes = f32off(W_out);
   let dst = col;
@@ -130,3 +133,4 @@ export function im2col__f32x4(
   for (; j + 4 <= n; j += 4) v128.store(p + f32off(j), zero);
   for (; j < n; j++) store<u32>(p + f32off(j), 0);
 }
+

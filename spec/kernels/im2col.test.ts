@@ -3,7 +3,8 @@
 // payloads, −0, subnormals, Inf included), padding must come out as +0.
 // Exhaustive sweep of the horizontal axis (W 1..9, k_w 1..3, stride_w 1..3, dilation_w 1..2,
 // pad_left/right 0..2 — every W mod 4 and both the stride-1 and stride-2 fast paths), the same
-// for the vertical axis, and a fast-check property over everything at once.
+// for the vertical axis (and for negative pad_top: bands of output rows), and a fast-check property
+// over everything at once.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
@@ -114,6 +115,29 @@ Kernels('wide rows: the v128 interior paths over many vectors (W 31..37, stride 
   let seed = 9000;
   for (let W = 31; W <= 37; W++) for (const stride_w of [1, 2]) for (const k_w of [1, 3]) {
     checkCase({ ...base, C: 3, H: 5, k_h: 3, pad_top: 1, pad_bottom: 1, W, k_w, stride_w, pad_left: 1, pad_right: 2 }, seed++);
+  }
+});
+
+Kernels('bands of output rows: negative pad_top (row 0 at input row −pad_top) ≡ rows i0.. of the whole conv', () => {
+  // H 1..9 × k_h 1..3 × stride_h 1..2 × dilation_h 1..2 × pad_top −4..0 × pad_bottom 0..2; the twin
+  // applies the same formula, and each band equals the matching rows of the unbanded matrix.
+  let seed = 7000;
+  for (let H = 1; H <= 9; H++) for (let k_h = 1; k_h <= 3; k_h++) for (let stride_h = 1; stride_h <= 2; stride_h++)
+    for (let dilation_h = 1; dilation_h <= 2; dilation_h++) for (let pad_top = -4; pad_top <= 0; pad_top++)
+      for (let pad_bottom = 0; pad_bottom <= 2; pad_bottom++) {
+        if (H + pad_top + pad_bottom < dilation_h * (k_h - 1) + 1) continue;
+        checkCase({ ...base, W: 6, k_w: 3, pad_left: 1, pad_right: 1, H, k_h, stride_h, dilation_h, pad_top, pad_bottom }, seed++);
+      }
+  // a 3x3 pad-1 conv of 7 rows cut into bands of 1..7 rows: every band is the slice of the whole matrix
+  const c: Im2colCase = { ...base, C: 2, H: 7, W: 9, k_h: 3, k_w: 3, pad_top: 1, pad_left: 1, pad_bottom: 1, pad_right: 1 };
+  const x = randomBits(c.C * c.H * c.W, 77);
+  const whole = im2colTwin(x, c, 7, 9);
+  for (let rows = 1; rows <= 7; rows++) for (let i0 = 0; i0 < 7; i0 += rows) {
+    const r = Math.min(rows, 7 - i0), band = { ...c, pad_top: c.pad_top - i0 };
+    const want = new Uint32Array(c.C * 9 * r * 9);
+    for (let row = 0; row < c.C * 9; row++) want.set(whole.subarray(row * 63 + i0 * 9, row * 63 + (i0 + r) * 9), row * r * 9);
+    assertBitsEqual(runIm2col('im2col__scalar', x, band, r, 9), want, `band rows ${i0}..${i0 + r} scalar`);
+    assertBitsEqual(runIm2col('im2col__f32x4', x, band, r, 9), want, `band rows ${i0}..${i0 + r} f32x4`);
   }
 });
 
