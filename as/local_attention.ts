@@ -7,7 +7,9 @@
 // no index arithmetic in the hot loops) and q·scaling into a dense slab; the window then streams
 // through 8·k_att² floats of logits per 8 output pixels (one f32x4 lane per pixel).
 // Layout choice (measured on the 28x28 d128 h4 and 56x56 d64 h4 shapes): tiles of 8 pixels × 4 taps
-// (logits) and 8 pixels × 4 channels (weighted sum) beat 4 pixels × 8 taps and 4 × 4 by 5-15%.
+// (logits) and 8 pixels × 4 channels (weighted sum) beat 4 pixels × 8 taps and 4 × 4 by 5-15%; 8 × 3
+// and 8 × 3 beat 8 × 4 by another 10% (V8 11.3 issues a basic block's loads before its arithmetic, so
+// 8 accumulators + 10 loaded vectors spilled 3 of the 15 xmm registers per trip; 6 + 8 fit).
 //
 // Paper: Pan et al., "On the Integration of Self-Attention and Convolution", CVPR 2022,
 // arXiv:2111.14556, §3.2 Eq. (8)-(9); the relative position term and reflection padding follow the
@@ -295,7 +297,7 @@ function prepareHead(
 
 // The running max of the window uses pmax(a, b) = a < b ? b : a (one maxps on x86, where the
 // NaN-propagating f32x4.max costs eight instructions), folded into the logit loop as a max tree per
-// group of 4 taps. Both twins use the same grouping; the outputs would not depend on it anyway: for
+// group of 3 taps. Both twins use the same grouping; the outputs would not depend on it anyway: for
 // logits without NaN any order gives the maximum (a ±0 maximum gives the same l − m up to the sign
 // of zero, and exp(±0) = 1), and a NaN logit makes exp(NaN − m), S and every output of that pixel
 // NaN whatever m is, as in the reference.
@@ -306,15 +308,15 @@ function prepareHead(
   return a < b ? b : a;
 }
 
-/** The max tree of one group of 4 logits (the same shape in both twins). */
+/** The max tree of one group of 3 logits (the same shape in both twins). */
 // @ts-ignore: decorator
-@inline function max4(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
-  return f32x4.pmax(f32x4.pmax(a0, a1), f32x4.pmax(a2, a3));
+@inline function max3(a0: v128, a1: v128, a2: v128): v128 {
+  return f32x4.pmax(f32x4.pmax(a0, a1), a2);
 }
 
 // @ts-ignore: decorator
-@inline function max4s(a0: f32, a1: f32, a2: f32, a3: f32): f32 {
-  return pmax1(pmax1(a0, a1), pmax1(a2, a3));
+@inline function max3s(a0: f32, a1: f32, a2: f32): f32 {
+  return pmax1(pmax1(a0, a1), a2);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -330,39 +332,37 @@ function pixels8(
 ): void {
   const c0 = v128.load(cRow), c1 = v128.load(cRow, 16);
   let m0 = f32x4.splat(-Infinity), m1 = f32x4.splat(-Infinity);
-  // logits: 4 taps × 8 pixels = 8 accumulators; per channel 2 q loads, 8 k loads
+  // logits: 3 taps × 8 pixels = 6 accumulators; per channel 2 q loads, 6 k loads (V8 issues a block's
+  // loads before its arithmetic, so 4 taps = 8 accumulators + 10 loaded vectors spilled 3 registers)
   let t = 0;
-  for (; t + 4 <= T; t += 4) {
+  for (; t + 3 <= T; t += 3) {
     const tp = taps + f32off(t);
-    const o0 = <usize>load<i32>(tp), o1 = <usize>load<i32>(tp, 4), o2 = <usize>load<i32>(tp, 8), o3 = <usize>load<i32>(tp, 12);
+    const o0 = <usize>load<i32>(tp), o1 = <usize>load<i32>(tp, 4), o2 = <usize>load<i32>(tp, 8);
     let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
-    let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
+    let a20 = f32x4.splat(0), a21 = f32x4.splat(0);
     let pk = kRow, pq = qRow;
     for (let d = 0; d < hd; d++) {
       const q0 = v128.load(pq), q1 = v128.load(pq, 16);
-      const k0 = pk + o0, k1 = pk + o1, k2 = pk + o2, k3 = pk + o3;
+      const k0 = pk + o0, k1 = pk + o1, k2 = pk + o2;
       a00 = f32x4.add(a00, f32x4.mul(q0, v128.load(k0)));
       a01 = f32x4.add(a01, f32x4.mul(q1, v128.load(k0, 16)));
       a10 = f32x4.add(a10, f32x4.mul(q0, v128.load(k1)));
       a11 = f32x4.add(a11, f32x4.mul(q1, v128.load(k1, 16)));
       a20 = f32x4.add(a20, f32x4.mul(q0, v128.load(k2)));
       a21 = f32x4.add(a21, f32x4.mul(q1, v128.load(k2, 16)));
-      a30 = f32x4.add(a30, f32x4.mul(q0, v128.load(k3)));
-      a31 = f32x4.add(a31, f32x4.mul(q1, v128.load(k3, 16)));
       pk += LsB;
       pq += qRowB;
     }
     a00 = f32x4.add(a00, c0); a01 = f32x4.add(a01, c1); a10 = f32x4.add(a10, c0); a11 = f32x4.add(a11, c1);
-    a20 = f32x4.add(a20, c0); a21 = f32x4.add(a21, c1); a30 = f32x4.add(a30, c0); a31 = f32x4.add(a31, c1);
+    a20 = f32x4.add(a20, c0); a21 = f32x4.add(a21, c1);
     const lp = L + f32off(8 * t);
     v128.store(lp, a00); v128.store(lp, a01, 16);
     v128.store(lp, a10, 32); v128.store(lp, a11, 48);
     v128.store(lp, a20, 64); v128.store(lp, a21, 80);
-    v128.store(lp, a30, 96); v128.store(lp, a31, 112);
-    m0 = f32x4.pmax(m0, max4(a00, a10, a20, a30));
-    m1 = f32x4.pmax(m1, max4(a01, a11, a21, a31));
+    m0 = f32x4.pmax(m0, max3(a00, a10, a20));
+    m1 = f32x4.pmax(m1, max3(a01, a11, a21));
   }
-  for (; t < T; t++) {                                  // T mod 4 taps (odd k_att: exactly one)
+  for (; t < T; t++) {                                  // T mod 3 taps
     let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
     let pk = kRow + <usize>load<i32>(taps + f32off(t)), pq = qRow;
     for (let d = 0; d < hd; d++) {
@@ -386,32 +386,29 @@ function pixels8(
     S0 = f32x4.add(S0, e0);
     S1 = f32x4.add(S1, e1);
   }
-  // weighted sum of v: 4 channels × 8 pixels = 8 accumulators, then ÷ S
+  // weighted sum of v: 3 channels × 8 pixels = 6 accumulators (as the logits: 8 spilled), then ÷ S
   let d = 0;
-  for (; d + 4 <= hd; d += 4) {
+  for (; d + 3 <= hd; d += 3) {
     let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
-    let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
+    let a20 = f32x4.splat(0), a21 = f32x4.splat(0);
     const pv = vRow + <usize>d * LsB;
     for (let u = 0; u < T; u++) {
       const lp = L + f32off(8 * u);
       const e0 = v128.load(lp), e1 = v128.load(lp, 16);
-      const p0 = pv + <usize>load<i32>(taps + f32off(u)), p1 = p0 + LsB, p2 = p1 + LsB, p3 = p2 + LsB;
+      const p0 = pv + <usize>load<i32>(taps + f32off(u)), p1 = p0 + LsB, p2 = p1 + LsB;
       a00 = f32x4.add(a00, f32x4.mul(e0, v128.load(p0)));
       a01 = f32x4.add(a01, f32x4.mul(e1, v128.load(p0, 16)));
       a10 = f32x4.add(a10, f32x4.mul(e0, v128.load(p1)));
       a11 = f32x4.add(a11, f32x4.mul(e1, v128.load(p1, 16)));
       a20 = f32x4.add(a20, f32x4.mul(e0, v128.load(p2)));
       a21 = f32x4.add(a21, f32x4.mul(e1, v128.load(p2, 16)));
-      a30 = f32x4.add(a30, f32x4.mul(e0, v128.load(p3)));
-      a31 = f32x4.add(a31, f32x4.mul(e1, v128.load(p3, 16)));
     }
-    const o0 = oRow + <usize>d * planeOutB, o1 = o0 + planeOutB, o2 = o1 + planeOutB, o3 = o2 + planeOutB;
+    const o0 = oRow + <usize>d * planeOutB, o1 = o0 + planeOutB, o2 = o1 + planeOutB;
     v128.store(o0, f32x4.div(a00, S0)); v128.store(o0, f32x4.div(a01, S1), 16);
     v128.store(o1, f32x4.div(a10, S0)); v128.store(o1, f32x4.div(a11, S1), 16);
     v128.store(o2, f32x4.div(a20, S0)); v128.store(o2, f32x4.div(a21, S1), 16);
-    v128.store(o3, f32x4.div(a30, S0)); v128.store(o3, f32x4.div(a31, S1), 16);
   }
-  for (; d < hd; d++) {                                 // hd mod 4 channels
+  for (; d < hd; d++) {                                 // hd mod 3 channels
     let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
     const pv = vRow + <usize>d * LsB;
     for (let u = 0; u < T; u++) {
@@ -432,26 +429,25 @@ function pixels4(
 ): void {
   const cv = v128.load(cRow);
   let m = f32x4.splat(-Infinity);
-  // logits: 4 taps = 4 accumulators (same tap grouping as pixels8)
+  // logits: 3 taps = 3 accumulators (the tap grouping of pixels8)
   let t = 0;
-  for (; t + 4 <= T; t += 4) {
+  for (; t + 3 <= T; t += 3) {
     const tp = taps + f32off(t);
-    const o0 = <usize>load<i32>(tp), o1 = <usize>load<i32>(tp, 4), o2 = <usize>load<i32>(tp, 8), o3 = <usize>load<i32>(tp, 12);
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    const o0 = <usize>load<i32>(tp), o1 = <usize>load<i32>(tp, 4), o2 = <usize>load<i32>(tp, 8);
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0);
     let pk = kRow, pq = qRow;
     for (let d = 0; d < hd; d++) {
       const qv = v128.load(pq);
       a0 = f32x4.add(a0, f32x4.mul(qv, v128.load(pk + o0)));
       a1 = f32x4.add(a1, f32x4.mul(qv, v128.load(pk + o1)));
       a2 = f32x4.add(a2, f32x4.mul(qv, v128.load(pk + o2)));
-      a3 = f32x4.add(a3, f32x4.mul(qv, v128.load(pk + o3)));
       pk += LsB;
       pq += qRowB;
     }
-    a0 = f32x4.add(a0, cv); a1 = f32x4.add(a1, cv); a2 = f32x4.add(a2, cv); a3 = f32x4.add(a3, cv);
+    a0 = f32x4.add(a0, cv); a1 = f32x4.add(a1, cv); a2 = f32x4.add(a2, cv);
     const lp = L + f32off(4 * t);
-    v128.store(lp, a0); v128.store(lp, a1, 16); v128.store(lp, a2, 32); v128.store(lp, a3, 48);
-    m = f32x4.pmax(m, max4(a0, a1, a2, a3));
+    v128.store(lp, a0); v128.store(lp, a1, 16); v128.store(lp, a2, 32);
+    m = f32x4.pmax(m, max3(a0, a1, a2));
   }
   for (; t < T; t++) {
     let a0 = f32x4.splat(0);
@@ -606,9 +602,9 @@ export function local_attention__scalar(
         }
         let m: f32 = -Infinity;                         // the running max in the f32x4 grouping
         let t = 0;
-        for (; t + 4 <= T; t += 4) {
+        for (; t + 3 <= T; t += 3) {
           const lp = L + f32off(t);
-          m = pmax1(m, max4s(load<f32>(lp), load<f32>(lp, 4), load<f32>(lp, 8), load<f32>(lp, 12)));
+          m = pmax1(m, max3s(load<f32>(lp), load<f32>(lp, 4), load<f32>(lp, 8)));
         }
         for (; t < T; t++) m = pmax1(m, load<f32>(L + f32off(t)));
         let S: f32 = 0;

@@ -5,7 +5,7 @@
 // as/local_attention.ts), with Math.fround after every × and + (exact float32 emulation: double rounding
 // is harmless for +, ×, ÷ since 53 ≥ 2·24 + 2), and the exp written from its stated algorithm.
 // Sweeps: W_out 1..17 (the 8-pixel tile, the 4-pixel tile and every partial store), head_dim 1..9 (every
-// channel tail of the 4-channel groups), heads 1..9, k_att 1/3/5/7, stride 1/2/3, pe present or not,
+// channel tail of the 3-channel groups), heads 1..9, k_att 1/3/5/7, stride 1/2/3, pe present or not,
 // minimum maps; a fast-check property over everything at once; special values.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -77,7 +77,7 @@ function twin(c: KernelCase, q: Float32Array, k: Float32Array, v: Float32Array, 
       L[t] = f(acc + cq);
     }
     let m = -Infinity, t = 0;
-    for (; t + 4 <= T; t += 4) m = pmax(m, pmax(pmax(L[t], L[t + 1]), pmax(L[t + 2], L[t + 3])));
+    for (; t + 3 <= T; t += 3) m = pmax(m, pmax(pmax(L[t], L[t + 1]), L[t + 2]));
     for (; t < T; t++) m = pmax(m, L[t]);
     let S = 0;
     for (let u = 0; u < T; u++) { L[u] = expTwin(f(L[u] - m)); S = f(S + L[u]); }
@@ -178,7 +178,7 @@ Kernels('W_out 1..17 × k_att 1/3/5/7 × stride 1/2 (8- and 4-pixel tiles, every
   }
 });
 
-Kernels('head_dim 1..9 (every tail of the 4-channel groups) × heads 1..3, k_att 3/7, stride 1/2', () => {
+Kernels('head_dim 1..9 (every tail of the 3-channel groups) × heads 1..3, k_att 3/7, stride 1/2', () => {
   let seed = 100;
   for (let hd = 1; hd <= 9; hd++) for (let head = 1; head <= 3; head++) for (const [ka, stride] of [[3, 1], [7, 1], [3, 2], [7, 2]]) {
     checkCase({ C: hd * head, H: side(ka, stride, 1), W: side(ka, stride, 2), head, ka, stride, pe: (hd + head) % 2 === 0, seed: seed++ });
