@@ -36,6 +36,8 @@ export function gemmPackedAFloats(M: number, K: number): number {
  *                               along W_out, taps outside the map skipped    (depthwise_conv2d)
  *   otherwise:                  col = im2col(x[n, g])  [C_in/groups·k_h·k_w × H_out·W_out]
  *                               y[n, g] = weight[g] [C_out/groups × C_in/groups·k_h·k_w] · col               (gemm)
+ *                               computed in bands of output rows (im2col, pack_b, gemm_packed per band, the
+ *                               weight packed once per group), so col is never built whole (convIm2col)
  *   bias enters through the GEMM's per-row bias pointer (the direct kernel adds it after the sum too).
  * Shapes:  input [N, C_in, H, W]   weight [C_out, C_in/groups, k_h, k_w]   bias [C_out] | null
  *          output [N, C_out, H_out, W_out], H_out = floor((H + pad_top + pad_bottom − dilation_h·(k_h − 1) − 1) / stride_h) + 1
@@ -44,7 +46,8 @@ export function gemmPackedAFloats(M: number, K: number): number {
  *          accumulator, then the bias is added (gemm__f32x4_4x8, depthwise_conv2d__f32x4). Within
  *          2 · (C_in/groups·k_h·k_w + 1) · 2^-24 · Σ|terms| of the float64 reference (spec/conv2d.test.ts).
  * Cost:    2 · N · C_out · H_out · W_out · (C_in/groups) · k_h · k_w FLOPs; im2col moves
- *          N · C_in · k_h · k_w · H_out · W_out floats when the conv is not 1x1/stride 1/unpadded.
+ *          N · C_in · k_h · k_w · H_out · W_out floats when the conv is not 1x1/stride 1/unpadded (plus as
+ *          many for pack_b), through a scratch of C_in/groups · k_h · k_w · ⌊nc/W_out⌋ · W_out floats.
  * @throws ShapeError / ParameterError exactly as the reference (checkConv2d runs before any WASM work).
  * @throws BackendError if `await wasm.init()` has not completed.
  * @see ts/ref/conv2d.ts · as/gemm.ts · as/im2col.ts · as/depthwise_conv2d.ts · spec/conv2d.test.ts
