@@ -7,9 +7,10 @@
 // no index arithmetic in the hot loops) and q·scaling into a dense slab; the window then streams
 // through 8·k_att² floats of logits per 8 output pixels (one f32x4 lane per pixel).
 // Layout choice (measured on the 28x28 d128 h4 and 56x56 d64 h4 shapes): tiles of 8 pixels × 4 taps
-// (logits) and 8 pixels × 4 channels (weighted sum) beat 4 pixels × 8 taps and 4 × 4 by 5-15%; 8 × 3
-// and 8 × 3 beat 8 × 4 by another 10% (V8 11.3 issues a basic block's loads before its arithmetic, so
-// 8 accumulators + 10 loaded vectors spilled 3 of the 15 xmm registers per trip; 6 + 8 fit).
+// (logits) and 8 pixels × 4 channels (weighted sum) beat 4 pixels × 8 taps and 4 × 4 by 5-15%; the
+// tiles used now, 8 pixels × 3 taps and 8 pixels × 3 channels, beat 8 × 4 by another ~10% (V8 11.3
+// issues a basic block's loads before its arithmetic, so 8 accumulators + 10 loaded vectors spilled 3
+// of the 15 allocatable xmm registers per trip; 6 + 8 fit: checked with node --print-wasm-code).
 //
 // Paper: Pan et al., "On the Integration of Self-Attention and Convolution", CVPR 2022,
 // arXiv:2111.14556, §3.2 Eq. (8)-(9); the relative position term and reflection padding follow the

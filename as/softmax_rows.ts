@@ -136,8 +136,8 @@ export function softmax_columns__scalar(x: usize, y: usize, outer: i32, size: i3
 }
 
 /**
- * f32x4 variant of softmax_columns__scalar: 4 adjacent columns per step (each lane runs its
- * column's sequence), remaining columns scalar.
+ * f32x4 variant of softmax_columns__scalar: 16 adjacent columns (4 vectors) per pass, then 4 per
+ * vector (each lane runs its column's sequence), remaining columns scalar.
  *
  * Paper, Memory, Writes, Numerics, Contract, Cost: as softmax_columns__scalar (bit-identical).
  */
