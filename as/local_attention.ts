@@ -409,7 +409,24 @@ function pixels8(
     v128.store(o1, f32x4.div(a10, S0)); v128.store(o1, f32x4.div(a11, S1), 16);
     v128.store(o2, f32x4.div(a20, S0)); v128.store(o2, f32x4.div(a21, S1), 16);
   }
-  for (; d < hd; d++) {                                 // hd mod 3 channels
+  if (d + 2 <= hd) {                                    // hd mod 3 = 2: both remaining channels at once
+    let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
+    const pv = vRow + <usize>d * LsB;
+    for (let u = 0; u < T; u++) {
+      const lp = L + f32off(8 * u);
+      const e0 = v128.load(lp), e1 = v128.load(lp, 16);
+      const p0 = pv + <usize>load<i32>(taps + f32off(u)), p1 = p0 + LsB;
+      a00 = f32x4.add(a00, f32x4.mul(e0, v128.load(p0)));
+      a01 = f32x4.add(a01, f32x4.mul(e1, v128.load(p0, 16)));
+      a10 = f32x4.add(a10, f32x4.mul(e0, v128.load(p1)));
+      a11 = f32x4.add(a11, f32x4.mul(e1, v128.load(p1, 16)));
+    }
+    const o0 = oRow + <usize>d * planeOutB, o1 = o0 + planeOutB;
+    v128.store(o0, f32x4.div(a00, S0)); v128.store(o0, f32x4.div(a01, S1), 16);
+    v128.store(o1, f32x4.div(a10, S0)); v128.store(o1, f32x4.div(a11, S1), 16);
+    d += 2;
+  }
+  for (; d < hd; d++) {                                 // hd mod 3 = 1: the last channel
     let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
     const pv = vRow + <usize>d * LsB;
     for (let u = 0; u < T; u++) {
