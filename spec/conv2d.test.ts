@@ -91,7 +91,10 @@ Wasm('wasm.conv2d ≈ ref.conv2d within the dot-product bound (property)', () =>
 
 Wasm('real-layer-sized cases: full 4x8 tiles, several GEMM column blocks, 1x1 fast path', () => {
   const cases: Array<{ x: number[]; w: number[]; options: Conv2dOptions }> = [
-    { x: [1, 64, 12, 12], w: [6, 64, 3, 3], options: { padding: 1 } },            // K = 576: 2 column blocks
+    { x: [1, 64, 12, 12], w: [6, 64, 3, 3], options: { padding: 1 } },            // K = 576: 2 column blocks (whole image: bands of 108)
+    { x: [1, 64, 16, 16], w: [6, 64, 3, 3], options: { padding: 1 } },            // K = 576: bands of 7, 7, 2 output rows
+    { x: [2, 128, 16, 16], w: [8, 64, 3, 3], options: { padding: 1, groups: 2 } }, // banded, 2 images × 2 groups
+    { x: [1, 64, 32, 31], w: [5, 64, 3, 3], options: { stride: 2, padding: [1, 1] } }, // banded, stride 2: 16x16 out, bands of 7 rows
     { x: [2, 19, 11, 13], w: [13, 19, 1, 1], options: {} },                         // 1x1: GEMM on the input
     { x: [1, 16, 9, 10], w: [12, 8, 1, 1], options: { groups: 2 } },                // grouped 1x1
     { x: [1, 8, 17, 19], w: [10, 4, 3, 3], options: { groups: 2, stride: 2, padding: [1, 2] } },
