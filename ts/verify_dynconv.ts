@@ -167,8 +167,9 @@ export function odconvBound(x: Tensor, m: ODConv2d, att: ODConvAttentions): Boun
     eps[n] = headErr(at.channel_fc) + headErr(at.filter_fc) + headErr(at.spatial_fc) + (at.kernel_fc ? 2 * headErr(at.kernel_fc) + (K + 4) * U : 0) + 4 * U;
   }
   // S with every factor in absolute value
-  const wAbs = m.aggregateKernel({ channel: att.channel, filter: null, spatial: att.spatial ? abs(att.spatial) : null, kernel: att.kernel ? abs(att.kernel) : null }, N);
-  const absW = new Tensor(wAbs.data.map(Math.abs), wAbs.shape);
+  // Σ_k |α_w|·|α_s|·|W_k| (the sum of absolute terms, not |Σ_k α_w·α_s·W_k|: the experts may cancel)
+  const absW = m.aggregateKernel({ channel: att.channel, filter: null, spatial: att.spatial ? abs(att.spatial) : null, kernel: att.kernel ? abs(att.kernel) : null },
+    N, abs(m.stateDict().get('weight')!));
   const S = conv2dModulated(abs(x), absW, null, { gamma_in: abs(att.channel), gamma_out: att.filter ? abs(att.filter) : null },
     { stride: m.stride, padding: m.padding, dilation: m.dilation, groups: m.groups }).data;
   const Kred = (C / m.groups) * m.kernel_size[0] * m.kernel_size[1], per = S.length / N;

@@ -160,8 +160,8 @@ export class ODConv2d extends Module {
    * W̃[n] = Σ_k α_w[n,k]·α_s[n] ⊙ W_k in float32, in the official order ((α_s·α_w)·W_k, summed over k in order).
    * Shapes: [N, C_out, C_in/groups, k_h, k_w].
    */
-  aggregateKernel(att: ODConvAttentions, N: number): Tensor {
-    const w = this.get('weight'), K = this.kernel_num, T = this.kernel_size[0] * this.kernel_size[1], per = w.size / K;
+  aggregateKernel(att: ODConvAttentions, N: number, weight: Tensor = this.get('weight')): Tensor {
+    const w = weight, K = this.kernel_num, T = this.kernel_size[0] * this.kernel_size[1], per = w.size / K;
     const out = Tensor.zeros([N, ...w.shape.slice(1)]);
     const f = Math.fround;
     for (let n = 0; n < N; n++) {
