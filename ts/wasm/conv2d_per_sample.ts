@@ -135,10 +135,16 @@ export function conv2dModulated(input: Tensor, weight: Tensor, bias: Tensor | nu
       const go = gamma_out ? gamma_out.data[n * C_out + o] : 1;
       let d = 1;
       if (demodulate) {
+        // the (c, p, q) order of the filter, as cIn(o, e) walks it, with the index arithmetic hoisted (bit-identical)
         let sumSq = 0;
-        for (let e = o * cinPerGroup * T; e < (o + 1) * cinPerGroup * T; e++) {
-          const v = wAt(n, e) * (gamma_in ? gamma_in.data[n * C_in + cIn(o, e)] : 1) * go;
-          sumSq += v * v;
+        const wd = weight.data, gi = gamma_in ? gamma_in.data : null, c0 = n * C_in + Math.floor(o / coutPerGroup) * cinPerGroup;
+        let e = (perSample ? n * S : 0) + o * cinPerGroup * T;
+        for (let c = 0; c < cinPerGroup; c++) {
+          const gc = gi ? gi[c0 + c] : 1;
+          for (let t = 0; t < T; t++, e++) {
+            const v = wd[e] * gc * go;
+            sumSq += v * v;
+          }
         }
         d = 1 / Math.sqrt(sumSq + eps);
       }
