@@ -112,7 +112,7 @@ export async function demoCommand(o: DemoOptions): Promise<boolean> {
   for (let head = 0; head < cfg.head; head++) {
     const map = new Float32Array(T);
     for (let t = 0; t < T; t++) map[t] = att.data[((head * T + t) * H + pi) * W + pj];
-    save(`attention_head${head}_pixel${pi}x${pj}.png`, encodePng(new Tensor(map, [cfg.kernel_att, cfg.kernel_att]), { lo: 0, scale: 24 }));
+    save(`attention_head${head}_pixel${pi}x${pj}.png`, encodePng(new Tensor(map, [cfg.kernel_att, cfg.kernel_att]), { scale: 24 }));
   }
   for (const ch of [0, 1, 2, 3]) {
     const plane = (t: Tensor) => new Tensor(t.data.slice(ch * H * W, (ch + 1) * H * W), [H, W]);
@@ -125,6 +125,6 @@ export async function demoCommand(o: DemoOptions): Promise<boolean> {
   for (let t = 0; t < k * k; t++) for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) tile[a * k * k * (k + 1) + t * (k + 1) + b] = dw.data[(t * k + a) * k + b];
   save('dep_conv_kernels_out0.png', encodePng(new Tensor(tile, [k, k * k * (k + 1)]), { lo: 0, hi: 1, scale: 24 }));
   console.log(`\nwrote ${files.length} PNGs to ${o.out}/: ${files.join(', ')}`);
-  console.log(`(attention maps: the ${cfg.kernel_att}x${cfg.kernel_att} softmax weights of each head around pixel (${pi}, ${pj}); dep_conv kernels: the one-hot shift kernels of §4.2 at the official init)`);
+  console.log(`(attention maps: the ${cfg.kernel_att}x${cfg.kernel_att} softmax weights of each head around pixel (${pi}, ${pj}), black = the window's smallest weight, white = its largest; dep_conv kernels: the one-hot shift kernels of §4.2 at the official init)`);
   return ok;
 }

@@ -38,7 +38,7 @@ export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
 
 /**
  * Encodes a grey [H, W] map or an RGB [3, H, W] map as PNG bytes. Values are mapped linearly from
- * [lo, hi] (default: the map's own min and max) to 0..255; `scale` enlarges pixels (nearest) for viewing.
+ * [lo, hi] (default: the map's own min and max; for the diverging colormap ±max|value|, so 0 is white) to 0..255; `scale` enlarges pixels (nearest) for viewing.
  * @throws ShapeError for other shapes.
  */
 export function encodePng(map: Tensor, options: { lo?: number; hi?: number; scale?: number; colormap?: 'grey' | 'diverging' } = {}): Uint8Array {
@@ -49,6 +49,10 @@ export function encodePng(map: Tensor, options: { lo?: number; hi?: number; scal
   let lo = options.lo ?? Infinity, hi = options.hi ?? -Infinity;
   if (options.lo === undefined || options.hi === undefined) {
     for (const v of map.data) if (Number.isFinite(v)) { if (options.lo === undefined) lo = Math.min(lo, v); if (options.hi === undefined) hi = Math.max(hi, v); }
+  }
+  if (options.colormap === 'diverging' && options.lo === undefined && options.hi === undefined) {
+    const m = Math.max(Math.abs(lo), Math.abs(hi));   // white at 0: blue negative, red positive
+    lo = -m; hi = m;
   }
   if (!(hi > lo)) hi = lo + 1;
   const s = options.scale ?? 1;
