@@ -14,8 +14,9 @@ import { linspace } from './ref/interpolate.js';
 import { ACmix, Bottleneck } from './nn/acmix.js';
 import type { Module } from './nn/module.js';
 import { runDynconvCase } from './verify_dynconv.js';
+import { U, abs, fixtureTensor, dotBound, chainBound, type Bound } from './verify_bounds.js';
 
-export const U = 2 ** -24;
+export { U };
 
 /** One fixture case as the generator wrote it. */
 export interface FixtureCase {
@@ -55,27 +56,7 @@ export interface VerifyResult {
 }
 
 /** A per-element bound: |got − ref| ≤ bound[i]; `describe` states it for the table. */
-interface Bound { bound: (i: number) => number; describe: string }
-
-const abs = (t: Tensor) => new Tensor(t.data.map(Math.abs), t.shape);
-const T = (c: FixtureCase, name: string) => {
-  const t = c.tensors.get(name);
-  if (!t) throw new Error(`fixture ${c.file}:${c.name} has no tensor ${name}`);
-  return t;
-};
-
-/** The dot-product bound slack·K·u·absScale (+ atol). */
-function dotBound(K: number, absScale: Float32Array | Float64Array, slack = 2, atol = 0): Bound {
-  return { bound: (i) => slack * K * U * absScale[i] + atol, describe: `${slack}·K·u·Σ|terms|, K=${K}` };
-}
-
-/** Composite blocks: slack·K·u·(|ref_i| + mean|ref|), K the summed reduction lengths along the longest chain. */
-function chainBound(K: number, ref: Float32Array, slack = 4): Bound {
-  let mean = 0;
-  for (const v of ref) mean += Math.abs(v);
-  mean /= ref.length || 1;
-  return { bound: (i) => slack * K * U * (Math.abs(ref[i]) + mean), describe: `${slack}·K·u·(|y|+mean|y|), K=${K}` };
-}
+const T = fixtureTensor;
 
 const exact: Bound = { bound: () => 0, describe: 'bit-exact' };
 

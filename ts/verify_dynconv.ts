@@ -16,18 +16,10 @@ import { ODConv2d, type ODConvAttentions } from './nn/odconv.js';
 import { involution2d } from './ref/involution2d.js';
 import { DynamicDWConv, IDynamicDWConv } from './nn/dynamic_dw.js';
 import { DynamicDWFeedForward, RoutedDownsample } from './nn/transformer_seeds.js';
+import { U, abs, fixtureTensor, chainBound, type Bound, type FixtureCaseLike } from './verify_bounds.js';
 
-const U = 2 ** -24;
-
-interface Bound { bound: (i: number) => number; describe: string }
-interface CaseLike { file: string; name: string; op: string; params: Record<string, any>; tensors: Map<string, Tensor>; state: Map<string, Tensor> }
-
-const abs = (t: Tensor) => new Tensor(t.data.map(Math.abs), t.shape);
-function T(c: CaseLike, name: string): Tensor {
-  const t = c.tensors.get(name);
-  if (!t) throw new Error(`fixture ${c.file}:${c.name} has no tensor ${name}`);
-  return t;
-}
+type CaseLike = FixtureCaseLike;
+const T = fixtureTensor;
 
 /** deform_conv2d: 2·(K + 8)·u·Σ|terms| + 4·u·Σ|w||m|(|py| + |px| + 1 + e_Δ)·max|corner| (see deformConv2dErrorScales). */
 function deformBound(s: { absScale: Float64Array; coordScale: Float64Array; reduction: number }): Bound {
@@ -174,14 +166,6 @@ export function odconvBound(x: Tensor, m: ODConv2d, att: ODConvAttentions): Boun
     { stride: m.stride, padding: m.padding, dilation: m.dilation, groups: m.groups }).data;
   const Kred = (C / m.groups) * m.kernel_size[0] * m.kernel_size[1], per = S.length / N;
   return { bound: (i) => (2 * (Kred + K + 8) * U + eps[Math.floor(i / per)]) * S[i], describe: `(2·(K+K_e+8)·u + ε_att)·S, K=${Kred}` };
-}
-
-/** Composite blocks (as ts/verify.ts): slack·K·u·(|y_i| + mean|y|), K the summed reduction lengths of the longest chain. */
-function chainBound(K: number, ref: Float32Array, slack = 4): Bound {
-  let mean = 0;
-  for (const v of ref) mean += Math.abs(v);
-  mean /= ref.length || 1;
-  return { bound: (i) => slack * K * U * (Math.abs(ref[i]) + mean), describe: `${slack}·K·u·(|y|+mean|y|), K=${K}` };
 }
 
 /** A DynamicConv2d built from a fixture case's params, with its state loaded. */
