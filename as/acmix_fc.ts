@@ -17,6 +17,7 @@
 // the same bits as ts/wasm/conv2d.ts on the padded input.
 
 import { f32off, loadLo8, loadHi8, store8 } from './lib/lanes';
+import { loadStrided } from './lib/ranges';
 
 // ---------------------------------------------------------------------------------------------
 // acmix_fc
@@ -125,18 +126,6 @@ export function acmix_fc__scalar(
 // ---------------------------------------------------------------------------------------------
 // dep_conv
 
-/** Loads x[0], x[s], x[2s], x[3s] (s = stride in floats; s = 1 and 2 without lane inserts). */
-// @ts-ignore: decorator
-@inline function loadStrided(p: usize, s: i32): v128 {
-  if (s == 1) return v128.load(p);
-  if (s == 2) return v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
-  const sb = f32off(s);
-  let v = f32x4.splat(load<f32>(p));
-  v = f32x4.replace_lane(v, 1, load<f32>(p + sb));
-  v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * sb));
-  v = f32x4.replace_lane(v, 3, load<f32>(p + 3 * sb));
-  return v;
-}
 
 /**
  * One group of a grouped 2-D convolution, direct, over an already padded input:

@@ -31,6 +31,7 @@
 // local_attention__f32x4 bit for bit (standard WASM SIMD is IEEE-deterministic, no FMA).
 
 import { f32off, storeLanes } from './lib/lanes';
+import { loadStrided } from './lib/ranges';
 
 // ---------------------------------------------------------------------------------------------
 // expf: exp on float32, range reduction + degree-6 polynomial, scalar and f32x4 twins
@@ -182,18 +183,6 @@ export function local_attention_scratch_floats(C: i32, H: i32, W: i32, head: i32
   return roundUp4(T) + 2 * slab + H_out * hd * W_out4 + H_out * W_out4 + 8 * T;
 }
 
-/** Loads the 4 floats p[0], p[s], p[2s], p[3s] (s = stride in floats). */
-// @ts-ignore: decorator
-@inline function loadStrided(p: usize, s: i32): v128 {
-  if (s == 1) return v128.load(p);
-  if (s == 2) return v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
-  const sb = f32off(s);
-  let v = f32x4.splat(load<f32>(p));
-  v = f32x4.replace_lane(v, 1, load<f32>(p + sb));
-  v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * sb));
-  v = f32x4.replace_lane(v, 3, load<f32>(p + 3 * sb));
-  return v;
-}
 
 /**
  * Fills the slabs of one head (layout above). `simd` selects f32x4 copies of the interior columns;
