@@ -14,6 +14,7 @@ import { init, memory } from '../ts/wasm/module.js';
 import { arenaStats } from '../ts/wasm/arena.js';
 import { seededTensor, absTensor, runs } from './support/arbitraries.js';
 import { assertWithinDotBound } from './support/close.js';
+import { thrown } from './support/thrown.js';
 
 await init();
 
@@ -154,10 +155,6 @@ const errorCases: ErrorCase[] = [
   { what: 'groups 0', x: [1, 3, 8, 8], w: [4, 3, 3, 3], options: { groups: 0 }, error: 'ParameterError' },
 ];
 
-function thrown(fn: () => unknown): Error {
-  try { fn(); } catch (e) { return e as Error; }
-  throw new assert.Assertion({ message: 'expected a throw', operator: 'throws', generated: true, expects: 'throw', actual: 'no throw' });
-}
 
 for (const c of errorCases) {
   Errors(`${c.what}: ${c.error}, same message as ref, arena and memory untouched, next call right`, () => {

@@ -20,6 +20,7 @@ import { seededTensor, absTensor } from './support/arbitraries.js';
 import { assertBitExact, assertWithinDotBound } from './support/close.js';
 import { assertOpClose } from './support/cases.js';
 import { localAttentionBound, assertWithinAttentionBound } from './support/attention_bound.js';
+import { thrown } from './support/thrown.js';
 
 await wasm.init();
 
@@ -27,15 +28,6 @@ type ErrorClass = typeof ShapeError | typeof UnsupportedShapeError | typeof Para
 
 const backends: Ops[] = [refOps, wasm.ops];
 
-/** The error `fn` throws; fails the test if it returns. */
-function thrown(fn: () => unknown, label: string): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new assert.Assertion({ message: `${label}: expected a throw, the call returned`, operator: 'throws', generated: false, expects: 'throw', actual: 'no throw' });
-}
 
 /**
  * Asserts `fn` throws exactly `cls` (instanceof, and not a subclass: a ShapeError case must not be an

@@ -13,16 +13,8 @@ import { decodePng, encodePng } from '../ts/io/image.js';
 import { packageFile } from '../ts/core/paths.js';
 import { fixturePath } from '../ts/verify.js';
 import { seededTensor } from './support/arbitraries.js';
+import { thrown } from './support/thrown.js';
 
-/** The error `fn` throws; fails the test if it returns. */
-function thrown(fn: () => unknown, label: string): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new assert.Assertion({ message: `${label}: expected a throw, the call returned`, operator: 'throws', generated: false, expects: 'throw', actual: 'no throw' });
-}
 
 function expectError(fn: () => unknown, cls: typeof FormatError | typeof ShapeError, fragments: string[], label: string): Error {
   const e = thrown(fn, label);
