@@ -8,43 +8,22 @@ import { conv2d } from '../ts/wasm/conv2d.js';
 import { kernels, build } from '../ts/wasm/module.js';
 import { withArena } from '../ts/wasm/arena.js';
 import { gemmColumnBlock, gemmPackedAFloats } from '../ts/wasm/conv2d.js';
-import { Tensor } from '../ts/core/tensor.js';
+import { randomTensor, measure } from './quick.js';
 
 await init();
 const rounds = Number(process.argv[2] ?? 7);
 
-function randomTensor(shape: number[], seed: number): Tensor {
-  let s = seed >>> 0;
-  const n = shape.reduce((a, b) => a * b, 1);
-  const d = new Float32Array(n);
-  for (let i = 0; i < n; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; d[i] = s / 2 ** 32 - 0.5; }
-  return new Tensor(d, shape);
-}
 
-function measure(label: string, flops: number, fn: () => void): void {
-  for (let i = 0; i < 3; i++) fn(); // warm-up (tier-up, memory growth)
-  const rates: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    let iters = 0;
-    const t0 = performance.now();
-    let t = t0;
-    while (t - t0 < 200) { fn(); iters++; t = performance.now(); }
-    rates.push((flops * iters) / ((t - t0) / 1e3) / 1e9);
-  }
-  rates.sort((a, b) => a - b);
-  const med = rates[rates.length >> 1], best = rates[rates.length - 1];
-  console.log(`${label.padEnd(44)} median ${med.toFixed(1).padStart(5)} GFLOP/s   best ${best.toFixed(1).padStart(5)}   (${(flops / med / 1e6).toFixed(2)} ms)`);
-}
 
 console.log(`node ${process.version}, wasm build ${build()}, ${rounds} rounds`);
 
 { // conv 3x3 64->64 56x56, padding 1 (resnet50 layer1 3x3)
   const x = randomTensor([1, 64, 56, 56], 1), w = randomTensor([64, 64, 3, 3], 2), b = randomTensor([64], 3);
-  measure('conv2d 3x3 64->64 56x56 pad 1 (wasm)', 2 * 64 * 56 * 56 * 64 * 9, () => { conv2d(x, w, b, { padding: 1 }); });
+  measure('conv2d 3x3 64->64 56x56 pad 1 (wasm)', 2 * 64 * 56 * 56 * 64 * 9, rounds, () => { conv2d(x, w, b, { padding: 1 }); });
 }
 { // conv 1x1 256->64 56x56
   const x = randomTensor([1, 256, 56, 56], 4), w = randomTensor([64, 256, 1, 1], 5), b = randomTensor([64], 6);
-  measure('conv2d 1x1 256->64 56x56 (wasm)', 2 * 64 * 56 * 56 * 256, () => { conv2d(x, w, b); });
+  measure('conv2d 1x1 256->64 56x56 (wasm)', 2 * 64 * 56 * 56 * 256, rounds, () => { conv2d(x, w, b); });
 }
 { // raw GEMM 3136x64 @ 64x192 (M=3136, K=64, N=192), operands already in WASM memory
   const M = 3136, K = 64, N = 192;
@@ -53,14 +32,14 @@ console.log(`node ${process.version}, wasm build ${build()}, ${rounds} rounds`);
   withArena((a) => {
     const pa = a.upload(A), pb = a.upload(B), pc = a.alloc(M * N);
     const nc = gemmColumnBlock(K, N), packedA = a.alloc(gemmPackedAFloats(M, K)), packedB = a.alloc(K * nc);
-    measure('gemm__f32x4_4x8 3136x64 @ 64x192 (in memory)', 2 * M * N * K,
+    measure('gemm__f32x4_4x8 3136x64 @ 64x192 (in memory)', 2 * M * N * K, rounds,
       () => k.gemm__f32x4_4x8(M, N, K, pa, K, pb, N, pc, N, 0, 0, packedA, packedB, nc));
     const packedAll = a.alloc(K * ((N + 7) & ~7));
     k.pack_a__f32x4(M, K, pa, K, packedA);
     k.pack_b__f32x4(K, N, pb, N, packedAll);
-    measure('gemm_packed__f32x4_4x8 (A, B packed once)', 2 * M * N * K,
+    measure('gemm_packed__f32x4_4x8 (A, B packed once)', 2 * M * N * K, rounds,
       () => k.gemm_packed__f32x4_4x8(M, N, K, packedA, packedAll, pc, N, 0, 0));
-    measure('gemm__scalar 3136x64 @ 64x192', 2 * M * N * K,
+    measure('gemm__scalar 3136x64 @ 64x192', 2 * M * N * K, rounds,
       () => k.gemm__scalar(M, N, K, pa, K, pb, N, pc, N, 0, 0));
   });
 }
@@ -71,7 +50,7 @@ console.log(`node ${process.version}, wasm build ${build()}, ${rounds} rounds`);
   withArena((a) => {
     const pa = a.upload(A), pb = a.upload(B), pc = a.alloc(M * N);
     const nc = gemmColumnBlock(K, N), packedA = a.alloc(gemmPackedAFloats(M, K)), packedB = a.alloc(K * nc);
-    measure('gemm__f32x4_4x8 64x576 @ 576x3136 (conv core)', 2 * M * N * K,
+    measure('gemm__f32x4_4x8 64x576 @ 576x3136 (conv core)', 2 * M * N * K, rounds,
       () => k.gemm__f32x4_4x8(M, N, K, pa, K, pb, N, pc, N, 0, 0, packedA, packedB, nc));
   });
 }

@@ -15,35 +15,15 @@ import { withArena } from '../ts/wasm/arena.js';
 import { gemmColumnBlock, gemmPackedAFloats } from '../ts/wasm/conv2d.js';
 import { Tensor } from '../ts/core/tensor.js';
 import { tf, tfjs } from './peers.js';
+import { randomTensor, measure as measureRate } from './quick.js';
 
 await init();
 await tfjs();
 const rounds = Number(process.argv[2] ?? 7);
 const k = kernels();
 
-function randomTensor(shape: number[], seed: number): Tensor {
-  let s = seed >>> 0;
-  const n = shape.reduce((a, b) => a * b, 1);
-  const d = new Float32Array(n);
-  for (let i = 0; i < n; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; d[i] = s / 2 ** 32 - 0.5; }
-  return new Tensor(d, shape);
-}
-
-function measure(label: string, work: number, unit: 'GFLOP/s' | 'Gelem/s', fn: () => void): number {
-  for (let i = 0; i < 3; i++) fn(); // warm-up (tier-up, memory growth)
-  const rates: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    let iters = 0;
-    const t0 = performance.now();
-    let t = t0;
-    while (t - t0 < 200) { fn(); iters++; t = performance.now(); }
-    rates.push((work * iters) / ((t - t0) / 1e3) / 1e9);
-  }
-  rates.sort((a, b) => a - b);
-  const med = rates[rates.length >> 1], best = rates[rates.length - 1];
-  console.log(`${label.padEnd(58)} median ${med.toFixed(2).padStart(6)} ${unit}   best ${best.toFixed(2).padStart(6)}   (${(work / med / 1e6).toFixed(3)} ms)`);
-  return med;
-}
+/** bench/quick.ts measure with this script's rounds, unit and label width. */
+const measure = (label: string, work: number, unit: 'GFLOP/s' | 'Gelem/s', fn: () => void): number => measureRate(label, work, rounds, fn, unit, 58);
 
 console.log(`node ${process.version}, wasm build ${build()}, ${rounds} rounds`);
 

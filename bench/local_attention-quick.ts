@@ -15,17 +15,11 @@ import { ACmix } from '../ts/nn/acmix.js';
 import { manualSeed } from '../ts/nn/init.js';
 import type { ACmixTrace } from '../ts/ref/acmix.js';
 import { Tensor } from '../ts/core/tensor.js';
+import { randomTensor } from './quick.js';
 
 await init();
 const rounds = Number(process.argv[2] ?? 15);
 
-function randomTensor(shape: number[], seed: number): Tensor {
-  let s = seed >>> 0;
-  const n = shape.reduce((a, b) => a * b, 1);
-  const d = new Float32Array(n);
-  for (let i = 0; i < n; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; d[i] = s / 2 ** 32 - 0.5; }
-  return new Tensor(d, shape);
-}
 
 function median(fn: () => void): number {
   for (let i = 0; i < 3; i++) fn();
