@@ -6,13 +6,20 @@
  *   `<op_id>: <quantity> must <constraint>, got <value> (<all input shapes and attributes>)`
  */
 
-/** Base class: every error attnconv throws on purpose is an `AttnconvError`... except the
- *  RangeError subclasses below, which also are `instanceof RangeError` like tfjs' asserts. */
-export class ShapeError extends RangeError {
-  override name = 'ShapeError';
-  constructor(message: string) {
-    super(message);
+/**
+ * Base class of every error attnconv throws on purpose. `err instanceof AttnconvError` separates our
+ * named, documented failures from bugs (a TypeError from deep inside would be one).
+ */
+export class AttnconvError extends Error {
+  override name = 'AttnconvError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
   }
+}
+
+/** A tensor shape that does not fit the op (rank, sizes, divisibility, an empty output). */
+export class ShapeError extends AttnconvError {
+  override name = 'ShapeError';
 }
 
 /** A shape PyTorch accepts in principle but the mirrored official module cannot produce an
@@ -22,15 +29,24 @@ export class UnsupportedShapeError extends ShapeError {
 }
 
 /** A hyper-parameter that is not an integer, not positive, or out of its allowed set. */
-export class ParameterError extends RangeError {
+export class ParameterError extends AttnconvError {
   override name = 'ParameterError';
-  constructor(message: string) {
-    super(message);
-  }
+}
+
+/** An argument of the wrong type: not a Tensor, a Tensor whose data length disagrees with its shape,
+ *  options that are not a plain object, a string where a boolean is meant, ... (a TypeError in spirit). */
+export class ArgumentError extends AttnconvError {
+  override name = 'ArgumentError';
+}
+
+/** A request too large to serve: an output or scratch beyond the WASM 4 GiB address space or the
+ *  configured element limit. Refused before anything is allocated. */
+export class ResourceError extends AttnconvError {
+  override name = 'ResourceError';
 }
 
 /** A state_dict that does not fit a module: missing or unexpected keys, wrong shapes. */
-export class StateDictError extends Error {
+export class StateDictError extends AttnconvError {
   override name = 'StateDictError';
   constructor(
     message: string,
@@ -43,17 +59,18 @@ export class StateDictError extends Error {
 }
 
 /** A valid request that this library does not implement (never a silent fallback). */
-export class NotImplementedError extends Error {
+export class NotImplementedError extends AttnconvError {
   override name = 'NotImplementedError';
 }
 
-/** A backend that is not ready (e.g. `wasm` used before `await wasm.init()`). */
-export class BackendError extends Error {
+/** A backend that is not ready (e.g. `wasm` used before `await wasm.init()`), or a runtime without
+ *  WebAssembly SIMD. */
+export class BackendError extends AttnconvError {
   override name = 'BackendError';
 }
 
 /** A file that does not follow its format (safetensors header, PNG, ...). */
-export class FormatError extends Error {
+export class FormatError extends AttnconvError {
   override name = 'FormatError';
 }
 
