@@ -12,7 +12,6 @@ import { init, arenaStats } from '../ts/wasm/index.js';
 import { type Impl, type Workload, relError, runStandalone } from './harness.js';
 import { acmix, acmixFlops } from './shapes.js';
 import { ortSession } from './peers.js';
-import { delegationNote } from './delegation.js';
 
 const fixture = (file: string) => fileURLToPath(new URL(`../spec/fixtures/${file}`, import.meta.url));
 const NAME = 'acmix_block';
@@ -79,7 +78,7 @@ export async function workloads(): Promise<Workload[]> {
   const impls: Impl[] = [
     { impl: 'ref', kind: 'ref', note: 'nn.ACmix forward on ts/ref', run: () => block.forward(x, { backend: 'ref' }).data },
     {
-      impl: 'wasm', kind: 'ours', note: `nn.ACmix forward on wasm${delegationNote('conv2d', 'localAttention', 'acmixFc', 'axpby')}`,
+      impl: 'wasm', kind: 'ours', note: `nn.ACmix forward on wasm`,
       run: () => block.forward(x, { backend: 'wasm' }).data,
     },
     { impl: 'ort-web', kind: 'wasm-peer', note: 'spec/fixtures/acmix_block.onnx (PyTorch export, opset 13)', run: () => web.run({ input: x.data }), dispose: () => web.release() },

@@ -7,7 +7,6 @@ import { init, ops as wasmOps } from '../ts/wasm/index.js';
 import { type Impl, type Workload, nchwToNhwc, nhwcToNchw, runStandalone, seeded } from './harness.js';
 import { conv, convFlops, type ConvShape } from './shapes.js';
 import { OnnxGraph, ortSession, tf, tfjs } from './peers.js';
-import { delegationNote } from './delegation.js';
 
 /** weight [C_out, C_in/groups, k, k] → tfjs filter: HWIO for a conv, [k, k, C, 1] for a depthwise conv. */
 function tfFilter(w: Float32Array, s: ConvShape): Float32Array {
@@ -63,7 +62,7 @@ export async function workloads(): Promise<Workload[]> {
 
     const impls: Impl[] = [
       { impl: 'ref', kind: 'ref', note: 'ts/ref conv2d (float64 accumulation)', run: () => refOps.conv2d(x, w, b, options).data },
-      { impl: 'wasm', kind: 'ours', note: `wasm.ops.conv2d, NCHW${delegationNote('conv2d')}`, run: () => wasmOps.conv2d(x, w, b, options).data },
+      { impl: 'wasm', kind: 'ours', note: `wasm.ops.conv2d, NCHW`, run: () => wasmOps.conv2d(x, w, b, options).data },
       {
         impl: 'tfjs-wasm', kind: 'wasm-peer', note: `tf.fused.${depthwise ? 'depthwiseConv2d' : 'conv2d'} + bias, NHWC (converted outside the timed call)`,
         run: tfRun, toTruthLayout: (y) => nhwcToNchw(y, s.C_out, s.H, s.W), dispose: () => { filter.dispose(); bias.dispose(); },

@@ -148,6 +148,6 @@ for (const [rows, n] of [[4 * 3136, 49], [8 * 196, 196], [1024, 1024]] as Array<
     measure('gelu_tanh__f32x4 1M uniform [-4,4) (kernel)', n, 'Gelem/s', () => k.gelu_tanh__f32x4(px, py, n));
     measure('exp__f32x4 1M uniform [-4,4) (kernel)', n, 'Gelem/s', () => k.exp__f32x4(px, py, n));
   });
-  measure("wasm.gelu(x, 'none') 1M (op)", n, 'Gelem/s', () => { gelu(x); });
-  measure("wasm.gelu(x, 'tanh') 1M (op)", n, 'Gelem/s', () => { gelu(x, 'tanh'); });
+  measure("wasm.gelu(x, { approximate: 'none' }) 1M (op)", n, 'Gelem/s', () => { gelu(x); });
+  measure("wasm.gelu(x, { approximate: 'tanh' }) 1M (op)", n, 'Gelem/s', () => { gelu(x, { approximate: 'tanh' }); });
 }

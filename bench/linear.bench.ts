@@ -12,7 +12,6 @@ import { gemmColumnBlock, gemmPackedAFloats } from '../ts/wasm/conv2d.js';
 import { type Impl, type Workload, runStandalone, seeded } from './harness.js';
 import { matmul } from './shapes.js';
 import { OnnxGraph, ortSession, tf, tfjs } from './peers.js';
-import { delegationNote } from './delegation.js';
 
 export async function workloads(): Promise<Workload[]> {
   await init();
@@ -44,7 +43,7 @@ export async function workloads(): Promise<Workload[]> {
 
     const impls: Impl[] = [
       { impl: 'ref', kind: 'ref', note: 'ts/ref linear (float64 accumulation)', run: () => refOps.linear(a, weight).data },
-      { impl: 'wasm', kind: 'ours', note: `wasm.ops.linear(A, Bᵀ)${delegationNote('linear')}`, run: () => wasmOps.linear(a, weight).data },
+      { impl: 'wasm', kind: 'ours', note: `wasm.ops.linear(A, Bᵀ)`, run: () => wasmOps.linear(a, weight).data },
       { impl: 'wasm:gemm', kind: 'ours-extra', note: 'gemm__f32x4_4x8 called directly (upload A, B; pack; download C)', run: gemm },
       {
         impl: 'tfjs-wasm', kind: 'wasm-peer', note: 'tf.matMul(A, B), B resident', dispose: () => bT.dispose(),

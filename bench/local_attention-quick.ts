@@ -13,7 +13,7 @@ import { localAttention } from '../ts/wasm/local_attention.js';
 import { acmix as acmixWasm } from '../ts/wasm/acmix.js';
 import { ACmix } from '../ts/nn/acmix.js';
 import { manualSeed } from '../ts/nn/init.js';
-import type { ACmixTrace } from '../ts/ref/acmix.js';
+import type { ACmixTrace } from '../ts/nn/acmix.js';
 import { Tensor } from '../ts/core/tensor.js';
 import { randomTensor } from './quick.js';
 

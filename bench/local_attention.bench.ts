@@ -11,7 +11,6 @@ import { init, ops as wasmOps } from '../ts/wasm/index.js';
 import { type Impl, type Workload, nchwToNhwc, nhwcToNchw, runStandalone, seeded } from './harness.js';
 import { localAttention } from './shapes.js';
 import { OnnxGraph, ortSession, tf, tfjs } from './peers.js';
-import { delegationNote } from './delegation.js';
 
 const reflect = (s: number, n: number) => (s < 0 ? -s : s >= n ? 2 * (n - 1) - s : s);
 
@@ -90,7 +89,7 @@ export async function workloads(): Promise<Workload[]> {
 
     const impls: Impl[] = [
       { impl: 'ref', kind: 'ref', note: 'ts/ref localAttention (float64)', run: () => refOps.localAttention(q, k, v, null, options).data },
-      { impl: 'wasm', kind: 'ours', note: `wasm.ops.localAttention(q, k, v, null)${delegationNote('localAttention')}`, run: () => wasmOps.localAttention(q, k, v, null, options).data },
+      { impl: 'wasm', kind: 'ours', note: `wasm.ops.localAttention(q, k, v, null)`, run: () => wasmOps.localAttention(q, k, v, null, options).data },
       {
         impl: 'tfjs-wasm', kind: 'wasm-peer', note: 'NHWC: gatherND(k|v, [HW·49, 1] row indices) → mul, sum, transpose, softmax, transpose → mul, sum',
         run: tfRun, toTruthLayout: (y) => nhwcToNchw(y, C, H, W), dispose: () => rowIdx.dispose(),

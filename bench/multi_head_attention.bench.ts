@@ -13,7 +13,6 @@ import { init, ops as wasmOps } from '../ts/wasm/index.js';
 import { type Impl, type Workload, runStandalone, seeded } from './harness.js';
 import { mhsa, mhsaFlops } from './shapes.js';
 import { OnnxGraph, ortSession, tf, tfjs } from './peers.js';
-import { delegationNote } from './delegation.js';
 
 interface Weights { w_in: Tensor; b_in: Tensor; w_out: Tensor; b_out: Tensor }
 
@@ -132,8 +131,8 @@ export async function workloads(): Promise<Workload[]> {
 
     const impls: Impl[] = [
       { impl: 'ref', kind: 'ref', note: 'the same composition on ts/ref (linear, softmax)', run: () => mhsaWith(refOps, x, p, heads) },
-      { impl: 'wasm', kind: 'ours', note: `composed: wasm.ops.conv2d ×4 (1x1; heads as groups), wasm.ops.softmax ×1, JS transposes${delegationNote('conv2d', 'softmax')}`, run: () => mhsaGrouped(wasmOps, x, p, heads) },
-      { impl: 'wasm:linear', kind: 'ours-extra', note: `composed: wasm.ops.linear ×${2 + 2 * heads}, wasm.ops.softmax ×1 (all heads), JS head slicing${delegationNote('linear', 'softmax')}`, run: () => mhsaWith(wasmOps, x, p, heads) },
+      { impl: 'wasm', kind: 'ours', note: `composed: wasm.ops.conv2d ×4 (1x1; heads as groups), wasm.ops.softmax ×1, JS transposes`, run: () => mhsaGrouped(wasmOps, x, p, heads) },
+      { impl: 'wasm:linear', kind: 'ours-extra', note: `composed: wasm.ops.linear ×${2 + 2 * heads}, wasm.ops.softmax ×1 (all heads), JS head slicing`, run: () => mhsaWith(wasmOps, x, p, heads) },
       { impl: 'tfjs-wasm:batched', kind: 'wasm-peer', note: 'fused.matMul → reshape/transpose → batched matMul, softmax, matMul → fused.matMul', run: tfBatched },
       { impl: 'tfjs-wasm:per-head', kind: 'wasm-peer', note: `fused.matMul → ${heads} × (slice, matMul, softmax, matMul) → concat → fused.matMul`, run: tfPerHead, dispose: () => Object.values(tW).forEach((tt) => tt.dispose()) },
       { impl: 'ort-web', kind: 'wasm-peer', note: 'ONNX MatMul/Add, Reshape, Transpose, Split, batched MatMul, Softmax', run: () => web.run({ x: xData }), dispose: () => web.release() },

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { build, simdSupported } from '../ts/wasm/module.js';
-import { init, delegatedToRef } from '../ts/wasm/index.js';
+import { init } from '../ts/wasm/index.js';
 import { type Timing, type Workload, type WorkloadResult, bestWasmPeer, defaultOptions, formatTable, runWorkload } from './harness.js';
 import { measurePeak, type PeakResult } from './peak.js';
 import { tfjs, tfjsInfo, ortWeb, ortNode } from './peers.js';
@@ -39,7 +39,6 @@ const env = {
   node: process.version, v8: process.versions.v8,
   cpu: cpus()[0]?.model ?? 'unknown', logicalCores: cpus().length, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
   simd: simdSupported(), wasmBuild: build(),
-  delegatedToRef,
   peers: {
     tfjs: tfjsInfo(),
     'onnxruntime-web': { version: ortw.env.versions?.web, numThreads: ortw.env.wasm.numThreads },
@@ -50,7 +49,6 @@ const env = {
 console.log(`attnconv bench @ ${sha}${dirty ? ' (uncommitted changes)' : ''} — node ${env.node} (V8 ${env.v8}), ${env.cpu}, ${env.logicalCores} logical cores`);
 console.log(`WASM SIMD: ${env.simd ? 'on' : 'OFF'}; our build: ${env.wasmBuild}; all implementations single-threaded`);
 console.log(`peers: tfjs-core/backend-wasm ${env.peers.tfjs.version} (simd ${env.peers.tfjs.simd}, threads ${env.peers.tfjs.multithread ? 'available' : 'off'}), onnxruntime-web ${env.peers['onnxruntime-web'].version} (numThreads ${env.peers['onnxruntime-web'].numThreads}), onnxruntime-node ${env.peers['onnxruntime-node'].version} (native, 1 intra-op thread; context only)`);
-console.log(`wasm ops still delegated to ref: ${delegatedToRef.length ? delegatedToRef.join(', ') : 'none'}`);
 console.log(`timing: ${o.rounds} interleaved rounds × ~${o.roundSec} s of benchmark.js per implementation (ref: ${o.refRounds} rounds, 1 sample); median and min–max over all cycles`);
 
 // 1. memory first: the arena's high-water mark only grows, so it is measured before any other wasm work.

@@ -13,8 +13,9 @@ import { seededTensor, runs } from './support/arbitraries.js';
 import { assertWithinDotBound, assertBitExact } from './support/close.js';
 import { acmix as acmixWasm, acmixFc as acmixFcWasm, acmixForward as acmixForwardWasm } from '../ts/wasm/acmix.js';
 import { conv2d as conv2dWasm } from '../ts/wasm/conv2d.js';
-import { acmixPosition, axpby } from '../ts/ref/index.js';
-import type { ACmixTrace } from '../ts/ref/acmix.js';
+import { axpby } from '../ts/ref/index.js';
+import { acmixPosition } from '../ts/core/check/acmix.js';
+import type { ACmixTrace } from '../ts/nn/acmix.js';
 import { localAttentionBound, assertWithinAttentionBound } from './support/attention_bound.js';
 
 await wasm.init();
@@ -67,7 +68,7 @@ Identities('official init, stride 1: the conv path is the sum of k² shifted fc 
     const c = { ...c0, stride: 1, randomise: false, H: c0.H, W: c0.W };
     const m = build(c), x = seededTensor([c.N, c.in_planes, c.H, c.W], c.seed + 5);
     const r = m.forwardDetailed(x);
-    const f = acmixFc(r.q, r.k, r.v, m.weights()['fc.weight'], c.head);           // [N, head_dim·9, H, W]
+    const f = acmixFc(r.q, r.k, r.v, m.weights()['fc.weight'], { head: c.head });           // [N, head_dim·9, H, W]
     const hd = c.head_dim, plane = c.H * c.W;
     // channel o of the conv path belongs to dep_conv group d = ⌊o / head⌋ and sums Shift(f[d·9 + t], ⌊t/3⌋ − 1, t mod 3 − 1).
     const shifted = shift2d(f, Array.from({ length: hd * 9 }, (_, ch) => [Math.floor((ch % 9) / 3) - 1, (ch % 9) % 3 - 1] as [number, number]));
@@ -140,8 +141,8 @@ Fused('fused forward, stage by stage: q, k, v, pe bit-exact; attention and conv 
       localAttentionBound(r.q, r.k, r.v, r.pe, options), { label: 'attention path', case: c });
     const convOptions = { groups: c.head_dim, padding: 1, stride: c.stride };
     const abs = (t: Tensor) => new Tensor(t.data.map(Math.abs), t.shape);
-    const wantConv = conv2d(acmixFc(r.q, r.k, r.v, w['fc.weight'], c.head), w['dep_conv.weight'], null, convOptions);
-    const absScale = conv2d(acmixFc(abs(r.q), abs(r.k), abs(r.v), abs(w['fc.weight']), c.head), abs(w['dep_conv.weight']), null, convOptions);
+    const wantConv = conv2d(acmixFc(r.q, r.k, r.v, w['fc.weight'], { head: c.head }), w['dep_conv.weight'], null, convOptions);
+    const absScale = conv2d(acmixFc(abs(r.q), abs(r.k), abs(r.v), abs(w['fc.weight']), { head: c.head }), abs(w['dep_conv.weight']), null, convOptions);
     assertWithinDotBound(r.outConv.data, wantConv.data, absScale.data, { reduction: 3 * c.head + 82, slack: 2, atol: 1e-30, label: 'conv path', case: c });
     assertBitExact(r.output.data, axpby(w.rate1.data[0], r.outAtt, w.rate2.data[0], r.outConv).data, 'Eq. 12 mix');
   }), { numRuns: runs(40) });
@@ -182,7 +183,7 @@ Fused('the fused forward throws the reference\'s errors before any work (state d
     [seededTensor([1, 4, 8, 8], 3), { ...m.weights(), 'fc.weight': Tensor.zeros([9, 5, 1, 1]) }],   // mis-shaped fc
   ] as const) {
     let refError: Error | null = null, wasmError: Error | null = null;
-    try { acmixForward(refOps, x, weights, m.config); } catch (e) { refError = e as Error; }
+    try { acmixForward(x, weights, m.config); } catch (e) { refError = e as Error; }
     try { acmixForwardWasm(x, weights, m.config); } catch (e) { wasmError = e as Error; }
     assert.ok(refError && wasmError, 'both throw');
     assert.is(wasmError!.constructor, refError!.constructor);
@@ -200,16 +201,16 @@ Fused('acmixFc on wasm equals the reference within 2·(3·head)·u·Σ|fc|·|z| 
     const q = seededTensor(shape, c.seed), k = seededTensor(shape, c.seed + 1), v = seededTensor(shape, c.seed + 2);
     const fcW = seededTensor([c.T, 3 * c.head, 1, 1], c.seed + 3);
     const abs = (t: Tensor) => new Tensor(t.data.map(Math.abs), t.shape);
-    const want = acmixFc(q, k, v, fcW, c.head), got = acmixFcWasm(q, k, v, fcW, c.head);
+    const want = acmixFc(q, k, v, fcW, { head: c.head }), got = acmixFcWasm(q, k, v, fcW, { head: c.head });
     assert.equal(got.shape, want.shape);
-    assertWithinDotBound(got.data, want.data, acmixFc(abs(q), abs(k), abs(v), abs(fcW), c.head).data,
+    assertWithinDotBound(got.data, want.data, acmixFc(abs(q), abs(k), abs(v), abs(fcW), { head: c.head }).data,
       { reduction: 3 * c.head, slack: 2, atol: 1e-30, label: 'acmix_fc', case: c, shape: want.shape });
   }), { numRuns: runs(40) });
   const q = seededTensor([1, 4, 3, 3], 1);
   for (const [kk, w, head] of [[seededTensor([1, 4, 3, 2], 2), seededTensor([9, 6, 1, 1], 3), 2], [q, seededTensor([9, 5, 1, 1], 3), 2], [q, seededTensor([9, 9, 1, 1], 3), 3]] as const) {
     let refError: Error | null = null, wasmError: Error | null = null;
-    try { acmixFc(q, kk, q, w, head); } catch (e) { refError = e as Error; }
-    try { acmixFcWasm(q, kk, q, w, head); } catch (e) { wasmError = e as Error; }
+    try { acmixFc(q, kk, q, w, { head: head }); } catch (e) { refError = e as Error; }
+    try { acmixFcWasm(q, kk, q, w, { head: head }); } catch (e) { wasmError = e as Error; }
     assert.ok(refError && wasmError && wasmError.message === refError.message, `same error: ${refError?.message} / ${wasmError?.message}`);
   }
 });

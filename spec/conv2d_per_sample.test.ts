@@ -9,11 +9,12 @@ import { ShapeError, ParameterError } from '../ts/core/errors.js';
 import type { Conv2dOptions } from '../ts/core/geometry.js';
 import type { Ops } from '../ts/core/ops.js';
 import { conv2d } from '../ts/ref/conv2d.js';
-import { conv2dPerSample, conv2dMixture, conv2dModulated, modulatedWeight, type WeightModulation } from '../ts/ref/conv2d_per_sample.js';
+import { conv2dPerSample, conv2dMixture, conv2dModulated, modulatedWeight } from '../ts/ref/conv2d_per_sample.js';
+import { type WeightModulation } from '../ts/core/check/conv2d_per_sample.js';
 import { ops as refOps } from '../ts/ref/index.js';
 import * as wasm from '../ts/wasm/index.js';
 import { arenaStats } from '../ts/wasm/arena.js';
-import { mixtureBound, modulatedBound } from '../ts/verify_dynconv.js';
+import { mixtureBound, modulatedBound } from '../ts/verify/golden_dynconv.js';
 import { seededTensor, absTensor, runs } from './support/arbitraries.js';
 import { assertWithinDotBound, assertBitExact, U } from './support/close.js';
 

@@ -43,7 +43,7 @@ Identities('Stage I is k² 1x1 convolutions: tap (p, q) of Stage I == conv2d wit
   fc.assert(fc.property(convCase, (c) => {
     const x = seededTensor([c.N, c.C_in, c.H, c.W], c.seed);
     const w = seededTensor([c.C_out, c.cinPerGroup, c.k_h, c.k_w], c.seed ^ 0x1234567);
-    const proj = conv2dStageI(x, w, c.groups);
+    const proj = conv2dStageI(x, w, { groups: c.groups });
     const T = c.k_h * c.k_w, plane = c.H * c.W;
     for (let t = 0; t < T; t++) {
       const wt = new Tensor(w.data.filter((_, i) => i % T === t), [c.C_out, c.cinPerGroup, 1, 1]);
@@ -76,7 +76,7 @@ Identities('Stage II with stride equals Stage II at stride 1 subsampled every `s
   fc.assert(fc.property(convCase, (c) => {
     const x = seededTensor([c.N, c.C_in, c.H, c.W], c.seed);
     const w = seededTensor([c.C_out, c.cinPerGroup, c.k_h, c.k_w], c.seed ^ 0x999);
-    const proj = conv2dStageI(x, w, c.groups);
+    const proj = conv2dStageI(x, w, { groups: c.groups });
     const s1 = conv2dStageII(proj, [c.k_h, c.k_w], null, { padding: c.padding, dilation: c.dilation });
     const s = conv2dStageII(proj, [c.k_h, c.k_w], null, { stride: c.stride, padding: c.padding, dilation: c.dilation });
     const [, , H1, W1] = s1.shape, [, , Hs, Ws] = s.shape;

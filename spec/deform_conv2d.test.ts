@@ -7,8 +7,9 @@ import fc from 'fast-check';
 import { Tensor } from '../ts/core/tensor.js';
 import { ShapeError, ParameterError } from '../ts/core/errors.js';
 import { conv2d } from '../ts/ref/conv2d.js';
-import { deformConv2d, deformConv2dErrorScales, type DeformConv2dOptions } from '../ts/ref/deform_conv2d.js';
-import { DeformConv2d, DCNv2, deformOp } from '../ts/nn/deform_conv2d.js';
+import { deformConv2d, deformConv2dErrorScales } from '../ts/ref/deform_conv2d.js';
+import { type DeformConv2dOptions } from '../ts/core/check/deform_conv2d.js';
+import { DeformConv2d, DCNv2 } from '../ts/nn/deform_conv2d.js';
 import { manualSeed } from '../ts/nn/init.js';
 import { ops as refOps } from '../ts/ref/index.js';
 import * as wasm from '../ts/wasm/index.js';
@@ -216,7 +217,7 @@ Wasm('wasm deformConv2d ≈ ref within 2·(K+8)·u·Σ|terms| + 4·u·Σ|w·m|·
   fc.assert(fc.property(deformCase, (c) => {
     const { x, w, b, offset, options } = tensors(c);
     const ref = deformConv2d(x, offset, w, b, options);
-    const got = deformOp(wasm.ops)(x, offset, w, b, options);
+    const got = wasm.ops.deformConv2d(x, offset, w, b, options);
     assert.equal([...got.shape], [...ref.shape]);
     const s = deformConv2dErrorScales(x, offset, w, b, options);
     const bound = s.absScale.map((a, i) => 2 * (s.reduction + 8) * a + 4 * s.coordScale[i]);
@@ -262,7 +263,7 @@ for (const ops of [refOps, wasm.ops]) {
       c.mutate(g, o);
       const before = ops.name === 'wasm' ? arenaStats().mark : 0;
       try {
-        deformOp(ops)(g.x, g.offset, g.w, g.b, { ...o, mask: g.mask });
+        ops.deformConv2d(g.x, g.offset, g.w, g.b, { ...o, mask: g.mask });
         assert.unreachable(`${c.what}: no error`);
       } catch (e) {
         assert.instance(e, c.error, `${c.what}: ${(e as Error).name}: ${(e as Error).message}`);
@@ -272,7 +273,7 @@ for (const ops of [refOps, wasm.ops]) {
         if (c.error === ShapeError) assert.ok(msg.includes('input=[') && msg.includes('offset=['), `${c.what}: shapes listed: ${msg}`);
       }
       if (ops.name === 'wasm') assert.is(arenaStats().mark, before, `${c.what}: arena untouched`);
-      const again = deformOp(ops)(g0.x, g0.offset, g0.w, g0.b, { padding: 1, mask: g0.mask });
+      const again = ops.deformConv2d(g0.x, g0.offset, g0.w, g0.b, { padding: 1, mask: g0.mask });
       assertWithinDotBound(again.data, want.data, null, { reduction: 64, slack: 4, atol: 1e-5, label: `after ${c.what}` });
     }
   });

@@ -13,7 +13,7 @@ import { pad } from '../ts/ref/pad.js';
 import { CondConv2d, CondConvRouting, DynamicConv2d } from '../ts/nn/dynamic.js';
 import { manualSeed } from '../ts/nn/init.js';
 import * as wasm from '../ts/wasm/index.js';
-import { mixtureBound, dynamicAttentionError, condconvRoutingError } from '../ts/verify_dynconv.js';
+import { mixtureBound, dynamicAttentionError, condconvRoutingError } from '../ts/verify/golden_dynconv.js';
 import { seededTensor, absTensor, runs } from './support/arbitraries.js';
 import { assertWithinDotBound, assertBitExact, U } from './support/close.js';
 

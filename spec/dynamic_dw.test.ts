@@ -103,7 +103,7 @@ Identities('RoutedDownsample with one expert and r ≡ 1 (router bias +∞) ≡ 
       for (let ch = 0; ch < C; ch++) merged.data[((n * h * w) + i * w + j) * 4 * C + s * C + ch] = x.data[(n * H * W + (2 * i + dy) * W + 2 * j + dx) * C + ch];
     }
     const norm = m.norm.stateDict();
-    const want = layerNorm(linear(merged, lin, null), [2 * C], norm.get('weight')!, norm.get('bias')!, 1e-5);
+    const want = layerNorm(linear(merged, lin, null), [2 * C], norm.get('weight')!, norm.get('bias')!, { eps: 1e-5 });
     const got = m.forwardTokens(x, H, W);
     assertWithinDotBound(got.data, want.data, null, { reduction: 16 * C + 16, slack: 8, atol: 1e-5, label: 'PatchMerging', case: { N, C, H, W } });
   }), { numRuns: runs(30) });

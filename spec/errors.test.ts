@@ -11,11 +11,11 @@ import type { Conv2dOptions } from '../ts/core/geometry.js';
 import { ShapeError, UnsupportedShapeError, ParameterError } from '../ts/core/errors.js';
 import { ops as refOps } from '../ts/ref/index.js';
 import { conv2d as refConv2d } from '../ts/ref/conv2d.js';
-import type { PadMode } from '../ts/ref/pad.js';
-import type { GeluApproximate } from '../ts/ref/activations.js';
+import type { PadMode } from '../ts/core/check/pad.js';
+import type { GeluApproximate } from '../ts/core/check/activations.js';
 import * as wasm from '../ts/wasm/index.js';
 import * as nn from '../ts/nn/index.js';
-import { loadFixture, runCase, compare } from '../ts/verify.js';
+import { loadFixture, runCase, compare } from '../ts/verify/golden.js';
 import { seededTensor, absTensor } from './support/arbitraries.js';
 import { assertBitExact, assertWithinDotBound } from './support/close.js';
 import { assertOpClose } from './support/cases.js';
@@ -124,18 +124,18 @@ opErrorSuite('conv2d', 'conv2d', (o) => o.conv2d(cx, cw, cb, convOpts), conv2dCa
 // pad
 
 const px = T([1, 2, 3, 4], 21);
-opErrorSuite('pad', 'pad', (o) => o.pad(px, [1, 2, 2, 1], 'reflect'), [
-  { what: 'reflect padding = H (PyTorch: must be < the dimension)', bad: (o) => o.pad(px, [0, 0, 3, 0], 'reflect'), error: ShapeError, contains: ['dimension 2 of size 3', 'got [3,0]', 'input=[1,2,3,4]'] },
-  { what: 'reflect padding > W on the right', bad: (o) => o.pad(px, [0, 5], 'reflect'), error: ShapeError, contains: ['dimension 3 of size 4', 'got [0,5]'] },
-  { what: 'odd-length pad list', bad: (o) => o.pad(px, [1, 2, 3], 'constant'), error: ParameterError, contains: ['even length', '2·rank = 8', 'got length 3'] },
-  { what: 'negative pad', bad: (o) => o.pad(px, [1, -1], 'constant'), error: ParameterError, contains: ['non-negative integers', 'got [1,-1]'] },
-  { what: 'unknown mode', bad: (o) => o.pad(px, [1, 1], 'symmetric' as unknown as PadMode), error: ParameterError, contains: ["'constant', 'reflect' or 'replicate'", 'got "symmetric"'] },
+opErrorSuite('pad', 'pad', (o) => o.pad(px, [1, 2, 2, 1], { mode: 'reflect' }), [
+  { what: 'reflect padding = H (PyTorch: must be < the dimension)', bad: (o) => o.pad(px, [0, 0, 3, 0], { mode: 'reflect' }), error: ShapeError, contains: ['dimension 2 of size 3', 'got [3,0]', 'input=[1,2,3,4]'] },
+  { what: 'reflect padding > W on the right', bad: (o) => o.pad(px, [0, 5], { mode: 'reflect' }), error: ShapeError, contains: ['dimension 3 of size 4', 'got [0,5]'] },
+  { what: 'odd-length pad list', bad: (o) => o.pad(px, [1, 2, 3], { mode: 'constant' }), error: ParameterError, contains: ['even length', '2·rank = 8', 'got length 3'] },
+  { what: 'negative pad', bad: (o) => o.pad(px, [1, -1], { mode: 'constant' }), error: ParameterError, contains: ['non-negative integers', 'got [1,-1]'] },
+  { what: 'unknown mode', bad: (o) => o.pad(px, [1, 1], { mode: 'symmetric' as unknown as PadMode }), error: ParameterError, contains: ["'constant', 'reflect' or 'replicate'", 'got "symmetric"'] },
 ], bitExact);
 
 const PadLimit = suite('pad/errors-limit');
 PadLimit('reflect padding of dimension − 1 on every side is legal (PyTorch allows pad < dim) on both backends', () => {
   for (const o of backends) {
-    const y = o.pad(px, [3, 3, 2, 2], 'reflect');
+    const y = o.pad(px, [3, 3, 2, 2], { mode: 'reflect' });
     assert.equal([...y.shape], [1, 2, 7, 10]);
     // top-left corner mirrors (row 2, column 3) of the input without repeating the edge
     assert.is(y.at(0, 1, 0, 0), px.at(0, 1, 2, 3));
@@ -179,11 +179,11 @@ opErrorSuite('layer_norm', 'layer_norm', (o) => o.layerNorm(nx, [3, 4], ng, nb),
   { what: 'normalized_shape not the trailing dims (swapped)', bad: (o) => o.layerNorm(nx, [4, 3]), error: ShapeError, contains: ['last 2 dimensions', 'input=[2,3,4]', 'normalized_shape=[4,3]'] },
   { what: 'normalized_shape of another size', bad: (o) => o.layerNorm(nx, [5]), error: ShapeError, contains: ['last 1 dimensions', 'input=[2,3,4]', 'normalized_shape=[5]'] },
   { what: 'weight not normalized_shape', bad: (o) => o.layerNorm(nx, [3, 4], T([4, 3], 1)), error: ShapeError, contains: ['weight must have shape [3,4]', 'got [4,3]'] },
-], (got, want) => assertOpClose('layerNorm', [nx, [3, 4], ng, nb, 1e-5], got, want));
+], (got, want) => assertOpClose('layerNorm', [nx, [3, 4], ng, nb, { eps: 1e-5 }], got, want));
 
 const gx = T([2, 3, 5], 81, -6, 6);
-opErrorSuite('gelu', 'gelu', (o) => o.gelu(gx, 'tanh'), [
-  { what: 'unknown approximate', bad: (o) => o.gelu(gx, 'fast' as unknown as GeluApproximate), error: ParameterError, contains: ["'none' or 'tanh'", 'got "fast"'] },
+opErrorSuite('gelu', 'gelu', (o) => o.gelu(gx, { approximate: 'tanh' }), [
+  { what: 'unknown approximate', bad: (o) => o.gelu(gx, { approximate: 'fast' as unknown as GeluApproximate }), error: ParameterError, contains: ["'none' or 'tanh'", 'got "fast"'] },
 ], (got, want) => assertOpClose('gelu', [gx, 'tanh'], got, want));
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // Suites are named <op>/golden; one test per (case, backend).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FIXTURE_FILES, loadFixture, runCase, compare } from '../ts/verify.js';
+import { FIXTURE_FILES, loadFixture, runCase, compare } from '../ts/verify/golden.js';
 import { ops as refOps } from '../ts/ref/index.js';
 import * as wasm from '../ts/wasm/index.js';
 

@@ -20,7 +20,7 @@ import { localAttentionBound, assertWithinAttentionBound } from './support/atten
 function officialComposition(q: Tensor, k: Tensor, v: Tensor, pe: Tensor, head: number, ka: number, stride: number): Tensor {
   const [N, C, H, W] = q.shape, hd = C / head, P = Math.floor(ka / 2), T = ka * ka, Ho = H / stride, Wo = W / stride;
   const f = Math.fround, scaling = f(hd ** -0.5);
-  const win = (t: Tensor) => unfold(pad(t, [P, P, P, P], 'reflect'), ka, { stride });   // [n, c·T, Ho·Wo]
+  const win = (t: Tensor) => unfold(pad(t, [P, P, P, P], { mode: 'reflect' }), ka, { stride });   // [n, c·T, Ho·Wo]
   const uk = win(k), uv = win(v), upe = win(pe);
   const logits = Tensor.zeros([N * head, T, Ho, Wo]);
   for (let n = 0; n < N; n++) for (let h = 0; h < head; h++) for (let t = 0; t < T; t++) for (let i = 0; i < Ho; i++) for (let j = 0; j < Wo; j++) {
@@ -77,7 +77,7 @@ Identities('q = 0: uniform weights, the output is the k_att × k_att mean of v o
   const y = localAttention(zero, seededTensor([1, 3, 7, 6], 10), v, null, { head: 3, kernel_att: 3 });
   const w = localAttentionWeights(zero, seededTensor([1, 3, 7, 6], 10), null, { head: 3, kernel_att: 3 });
   assert.ok(w.data.every((a) => Math.abs(a - 1 / 9) < 1e-7), 'weights are 1/9');
-  const padded = pad(v, [1, 1, 1, 1], 'reflect');
+  const padded = pad(v, [1, 1, 1, 1], { mode: 'reflect' });
   for (let c = 0; c < 3; c++) for (let i = 0; i < 7; i++) for (let j = 0; j < 6; j++) {
     let s = 0;
     for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) s += padded.data[(c * 9 + i + a) * 8 + j + b];

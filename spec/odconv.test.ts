@@ -10,7 +10,7 @@ import { conv2dMixture, conv2dPerSample } from '../ts/ref/conv2d_per_sample.js';
 import { ODConv2d, type ODConvAttentions } from '../ts/nn/odconv.js';
 import { manualSeed } from '../ts/nn/init.js';
 import * as wasm from '../ts/wasm/index.js';
-import { odconvBound } from '../ts/verify_dynconv.js';
+import { odconvBound } from '../ts/verify/golden_dynconv.js';
 import { seededTensor, absTensor, runs } from './support/arbitraries.js';
 import { assertWithinDotBound, assertBitExact, U } from './support/close.js';
 

@@ -5,7 +5,8 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { Tensor } from '../ts/core/tensor.js';
 import { conv2d } from '../ts/ref/conv2d.js';
-import { shift2d, shift2dAsConv, shiftKernel, shiftKernels } from '../ts/ref/shift2d.js';
+import { shift2d, shift2dAsConv } from '../ts/ref/shift2d.js';
+import { shiftKernel, shiftKernels } from '../ts/core/check/shift2d.js';
 import { seededTensor, runs } from './support/arbitraries.js';
 import { assertBitExact } from './support/close.js';
 

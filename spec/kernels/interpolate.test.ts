@@ -4,7 +4,7 @@
 import { suite } from 'uvu';
 import { init } from '../../ts/wasm/module.js';
 import { kernels } from '../../ts/wasm/kernels.js';
-import { bilinearAxis } from '../../ts/ref/interpolate.js';
+import { bilinearAxis } from '../../ts/core/check/interpolate.js';
 import { assertBitExact } from '../support/close.js';
 import { f, randomArray, runKernel } from '../support/kernel_io.js';
 

@@ -19,7 +19,8 @@
  * @see ts/wasm/local_attention.ts · spec/local_attention.test.ts · spec/acmix.test.ts
  */
 import { Tensor } from '../../ts/core/tensor.js';
-import { localAttention, checkLocalAttention, type LocalAttentionOptions } from '../../ts/ref/local_attention.js';
+import { localAttention } from '../../ts/ref/local_attention.js';
+import { checkLocalAttention, type LocalAttentionOptions } from '../../ts/core/check/local_attention.js';
 
 export const U = 2 ** -24;
 

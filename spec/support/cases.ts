@@ -22,7 +22,7 @@ import type { Conv2dOptions } from '../../ts/core/geometry.js';
 import type { OpName } from '../../ts/core/ops.js';
 import { ops as ref } from '../../ts/ref/index.js';
 import { deformConv2dErrorScales } from '../../ts/ref/deform_conv2d.js';
-import { mixtureBound, modulatedBound } from '../../ts/verify_dynconv.js';
+import { mixtureBound, modulatedBound } from '../../ts/verify/golden_dynconv.js';
 import { prng, seededTensor, absTensor } from './arbitraries.js';
 import { assertBitExact, assertWithinDotBound, U } from './close.js';
 
@@ -271,7 +271,7 @@ export const opSpecs: Partial<Record<OpName, OpSpec>> = {
       }
       return { shape, pad, mode: c.mode as 'constant' | 'reflect' | 'replicate', value: c.value, specials: c.specials, seed: c.seed };
     }),
-    build: (c) => [withSpecials(T(c.shape, c.seed), c.seed, c.specials), c.pad, c.mode, c.value],
+    build: (c) => [withSpecials(T(c.shape, c.seed), c.seed, c.specials), c.pad, { mode: c.mode, value: c.value }],
     compare: bitExact('pad'),
   }),
 
@@ -320,9 +320,9 @@ export const opSpecs: Partial<Record<OpName, OpSpec>> = {
   gelu: spec({
     bound: "'none': (12 + 4t²)·u·|ref| (t = x/√2 > −3.92), |ref| below; 'tanh': (4|z₂| + 6)·u·|ref|; + 2⁻⁵⁴·|x| (ref's own)",
     params: fc.record({ shape: shapeArb(0, 4, 9), approximate: fc.constantFrom('none', 'tanh'), range: fc.constantFrom(2, 8, 12), seed }),
-    build: (c) => [T(c.shape, c.seed, Math.fround(-c.range), Math.fround(c.range)), c.approximate],
-    compare(got, want, [x, approximate], p) {
-      withinElementBound(got, want, geluBound(x as Tensor, approximate as 'none' | 'tanh', want), 'gelu', p);
+    build: (c) => [T(c.shape, c.seed, Math.fround(-c.range), Math.fround(c.range)), { approximate: c.approximate }],
+    compare(got, want, [x, options], p) {
+      withinElementBound(got, want, geluBound(x as Tensor, (options as { approximate: 'none' | 'tanh' }).approximate, want), 'gelu', p);
     },
   }),
 
@@ -333,7 +333,7 @@ export const opSpecs: Partial<Record<OpName, OpSpec>> = {
       eps: fc.constantFrom(1e-5, 1e-3, 0.1, 0), seed,
     }),
     build: (c) => [T([c.N, c.C, c.H, c.W], c.seed), T([c.C], c.seed + 1), T([c.C], c.seed + 2, Math.fround(0.1), Math.fround(3)),
-      c.weight ? T([c.C], c.seed + 3) : null, c.bias ? T([c.C], c.seed + 4) : null, c.eps],
+      c.weight ? T([c.C], c.seed + 3) : null, c.bias ? T([c.C], c.seed + 4) : null, { eps: c.eps }],
     compare: bitExact('batch_norm2d'),
   }),
 
@@ -346,9 +346,10 @@ export const opSpecs: Partial<Record<OpName, OpSpec>> = {
     build: (c) => {
       const ns = c.shape.slice(c.shape.length - c.k);
       return [T(c.shape, c.seed, Math.fround(c.offset - 2), Math.fround(c.offset + 2)), ns,
-        c.weight ? T(ns, c.seed + 1) : null, c.bias ? T(ns, c.seed + 2) : null, c.eps];
+        c.weight ? T(ns, c.seed + 1) : null, c.bias ? T(ns, c.seed + 2) : null, { eps: c.eps }];
     },
-    compare(got, want, [x, ns, w, , eps], p) {
+    compare(got, want, [x, ns, w, , epsOptions], p) {
+      const eps = (epsOptions as { eps: number }).eps;
       const n = (ns as number[]).reduce((a, b) => a * b, 1);
       withinElementBound(got, want, layerNormBound(x as Tensor, n, w as Tensor | null, eps as number, want), 'layer_norm', p);
     },
@@ -405,10 +406,11 @@ export const opSpecs: Partial<Record<OpName, OpSpec>> = {
     params: fc.record({ N: int(1, 2), head: int(1, 3), head_dim: int(1, 3), T: int(1, 9), H: int(1, 6), W: int(1, 9), seed }),
     build: (c) => {
       const s = [c.N, c.head * c.head_dim, c.H, c.W];
-      return [T(s, c.seed), T(s, c.seed + 1), T(s, c.seed + 2), T([c.T, 3 * c.head, 1, 1], c.seed + 3), c.head];
+      return [T(s, c.seed), T(s, c.seed + 1), T(s, c.seed + 2), T([c.T, 3 * c.head, 1, 1], c.seed + 3), { head: c.head }];
     },
-    compare(got, want, [q, k, v, fcw, head], p) {
-      const scale = ref.acmixFc(absTensor(q as Tensor), absTensor(k as Tensor), absTensor(v as Tensor), absTensor(fcw as Tensor), head as number).data;
+    compare(got, want, [q, k, v, fcw, headOptions], p) {
+      const head = (headOptions as { head: number }).head;
+      const scale = ref.acmixFc(absTensor(q as Tensor), absTensor(k as Tensor), absTensor(v as Tensor), absTensor(fcw as Tensor), { head: head as number }).data;
       withinDotBound(got, want, scale, 3 * (head as number) + 1, 2, 'acmix_fc', p);
     },
   }),

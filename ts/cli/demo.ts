@@ -2,14 +2,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor } from '../core/tensor.js';
 import { decodePng, encodePng, normalize } from '../io/image.js';
-import { ops as refOps, interpolate, localAttentionWeights } from '../ref/index.js';
+import { ops as refOps, interpolate } from '../ref/index.js';
+import { localAttentionWeights } from '../ref/local_attention.js';
 import * as wasm from '../wasm/index.js';
 import { Bottleneck, ACmix } from '../nn/acmix.js';
 import type { Ops } from '../core/ops.js';
-import type { ACmixTrace } from '../ref/acmix.js';
-import { compare, loadFixture, runCase, moduleFromCase } from '../verify.js';
+import type { ACmixTrace } from '../nn/acmix.js';
+import { compare, loadFixture, runCase, moduleFromCase } from '../verify/golden.js';
 import { progressBar } from './progress.js';
-import { packageFile } from '../core/paths.js';
+import { packageFile } from '../verify/paths.js';
 
 export interface DemoOptions { out: string; pixel?: [number, number]; repeats: number }
 

@@ -1,40 +1,70 @@
 import type { Tensor } from './tensor.js';
 import type { Conv2dOptions, IntPair } from './geometry.js';
-import type { ACmixConfig, ACmixResult, ACmixTrace, ACmixWeights } from '../ref/acmix.js';
+import type { Shifts } from './check/shift2d.js';
+import type { PadMode } from './check/pad.js';
+import type { UnfoldOptions } from './check/unfold.js';
+import type { GeluApproximate } from './check/activations.js';
+import type { InterpolateOptions } from './check/interpolate.js';
+import type { LocalAttentionOptions } from './check/local_attention.js';
+import type { ACmixConfig, ACmixOptions, ACmixResult, ACmixWeights } from './check/acmix.js';
+import type { DeformConv2dOptions } from './check/deform_conv2d.js';
+import type { WeightModulation } from './check/conv2d_per_sample.js';
+import type { Involution2dOptions } from './check/involution2d.js';
+
+/** The stages of one ACmix forward, in order (ACmix §4.1): reported to `ACmixHooks.onStage` as each ends. */
+export type ACmixStage = 'stage_i' | 'stage_ii_attention' | 'stage_ii_conv' | 'mix';
 
 /**
- * The operator set both backends implement with identical signatures and semantics. Modules (ts/nn)
- * are written once against it; `ref` (ts/ref) is the executable spec, `wasm` (ts/wasm) the fast path.
- * Every member is registered in ts/registry.ts with its paper anchor and FLOP formula.
+ * Observation points of `Ops.acmixForward`: `onStage(stage)` is called when a stage has finished, so a caller
+ * (ts/nn's trace, the CLI) can time or inspect the stages without the backend knowing about clocks.
+ */
+export interface ACmixHooks {
+  onStage?(stage: ACmixStage): void;
+}
+
+/**
+ * The operator set both backends implement with identical signatures and semantics. Every member is
+ * required: a backend that lacks an op fails to compile, and no op silently falls back to another backend.
+ * Modules (ts/nn) are written once against it; `ref` (ts/ref) is the executable spec, `wasm` (ts/wasm) the
+ * fast path. Every member has a row in ts/registry.ts (paper anchor, FLOPs formula, its files).
+ *
+ * Conventions: tensors positionally (as torch.nn.functional passes them), every other argument in an options
+ * object under PyTorch's keyword name, except where PyTorch itself passes it positionally (softmax's dim,
+ * pad's pad, unfold's kernel_size, layer_norm's normalized_shape).
  */
 export interface Ops {
-  readonly name: 'ref' | 'wasm';
+  /** The backend's registered name ('ref', 'wasm', ...). */
+  readonly name: string;
   conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, options?: Conv2dOptions): Tensor;
+  conv2dStageI(input: Tensor, weight: Tensor, options?: { groups?: number }): Tensor;
+  conv2dStageII(proj: Tensor, kernel_size: readonly [number, number], bias?: Tensor | null, options?: Conv2dOptions): Tensor;
   conv2dShiftSum(input: Tensor, weight: Tensor, bias?: Tensor | null, options?: Conv2dOptions): Tensor;
-  shift2d(input: Tensor, shifts: readonly [number, number] | readonly (readonly [number, number])[]): Tensor;
-  pad(input: Tensor, pad: readonly number[], mode?: 'constant' | 'reflect' | 'replicate', value?: number): Tensor;
-  unfold(input: Tensor, kernel_size: IntPair, options?: { dilation?: IntPair; padding?: IntPair; stride?: IntPair }): Tensor;
+  shift2d(input: Tensor, shifts: Shifts): Tensor;
+  shift2dAsConv(input: Tensor, shifts: Shifts): Tensor;
+  pad(input: Tensor, pad: readonly number[], options?: { mode?: PadMode; value?: number }): Tensor;
+  unfold(input: Tensor, kernel_size: IntPair, options?: UnfoldOptions): Tensor;
   softmax(input: Tensor, dim: number): Tensor;
   linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor;
   relu(input: Tensor): Tensor;
-  gelu(input: Tensor, approximate?: 'none' | 'tanh'): Tensor;
-  batchNorm2d(input: Tensor, running_mean: Tensor, running_var: Tensor, weight?: Tensor | null, bias?: Tensor | null, eps?: number): Tensor;
-  layerNorm(input: Tensor, normalized_shape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps?: number): Tensor;
-  add(a: Tensor, b: Tensor): Tensor;
+  gelu(input: Tensor, options?: { approximate?: GeluApproximate }): Tensor;
+  sigmoid(input: Tensor): Tensor;
+  batchNorm2d(input: Tensor, running_mean: Tensor, running_var: Tensor, weight?: Tensor | null, bias?: Tensor | null, options?: { eps?: number }): Tensor;
+  layerNorm(input: Tensor, normalized_shape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, options?: { eps?: number }): Tensor;
+  add(input: Tensor, other: Tensor): Tensor;
   axpby(alpha: number, x: Tensor, beta: number, y: Tensor): Tensor;
-  interpolate(input: Tensor, options: { size: readonly [number, number]; mode?: 'bilinear'; align_corners?: boolean }): Tensor;
-  localAttention(q: Tensor, k: Tensor, v: Tensor, pe: Tensor | null, options: { head: number; kernel_att: number; stride?: number; dilation?: number }): Tensor;
-  acmixFc(q: Tensor, k: Tensor, v: Tensor, fc_weight: Tensor, head: number): Tensor;
-  /** Optional fused ACmix forward (same result as ts/ref/acmix.ts `acmixForward`'s composition, which delegates to it). */
-  acmixForward?(input: Tensor, weights: ACmixWeights, config: ACmixConfig, trace?: ACmixTrace): ACmixResult;
-  // issue 4 (dynamic / deformable convolution): optional while a backend may lack them.
-  sigmoid?(input: Tensor): Tensor;
-  deformConv2d?(input: Tensor, offset: Tensor, weight: Tensor, bias?: Tensor | null, options?: { stride?: IntPair; padding?: IntPair; dilation?: IntPair; mask?: Tensor | null }): Tensor;
-  globalAvgPool2d?(input: Tensor): Tensor;
-  conv2dPerSample?(input: Tensor, weight: Tensor, bias?: Tensor | null, options?: Conv2dOptions): Tensor;
-  conv2dMixture?(input: Tensor, weight: Tensor, bias: Tensor | null, routing: Tensor, options?: Conv2dOptions): Tensor;
-  conv2dModulated?(input: Tensor, weight: Tensor, bias: Tensor | null, modulation: { gamma_in?: Tensor | null; gamma_out?: Tensor | null; gamma?: Tensor | null; beta?: Tensor | null; demodulate?: boolean; eps?: number }, options?: Conv2dOptions): Tensor;
-  involution2d?(input: Tensor, kernel: Tensor, options: { kernel_size: IntPair; stride?: IntPair; padding?: IntPair; dilation?: IntPair }): Tensor;
+  interpolate(input: Tensor, options: InterpolateOptions): Tensor;
+  globalAvgPool2d(input: Tensor): Tensor;
+  localAttention(q: Tensor, k: Tensor, v: Tensor, pe: Tensor | null, options: LocalAttentionOptions): Tensor;
+  acmixFc(q: Tensor, k: Tensor, v: Tensor, fc_weight: Tensor, options: { head: number }): Tensor;
+  /** The ACmix block's output (Eq. 12); config from conv1.weight and `options`. */
+  acmix(input: Tensor, weights: ACmixWeights, options?: ACmixOptions): Tensor;
+  /** The ACmix block with every intermediate (q, k, v, pe, both paths); `hooks.onStage` after each stage. */
+  acmixForward(input: Tensor, weights: ACmixWeights, config: ACmixConfig, hooks?: ACmixHooks): ACmixResult;
+  deformConv2d(input: Tensor, offset: Tensor, weight: Tensor, bias?: Tensor | null, options?: DeformConv2dOptions): Tensor;
+  conv2dPerSample(input: Tensor, weight: Tensor, bias?: Tensor | null, options?: Conv2dOptions): Tensor;
+  conv2dMixture(input: Tensor, weight: Tensor, bias: Tensor | null, routing: Tensor, options?: Conv2dOptions): Tensor;
+  conv2dModulated(input: Tensor, weight: Tensor, bias: Tensor | null, modulation: WeightModulation, options?: Conv2dOptions): Tensor;
+  involution2d(input: Tensor, kernel: Tensor, options: Involution2dOptions): Tensor;
 }
 
 /** The op names of `Ops` (everything but `name`). */

@@ -1,11 +1,22 @@
 import { Tensor } from '../core/tensor.js';
 import { positiveInt, expectRank } from '../core/geometry.js';
 import { ShapeError, fmtShape } from '../core/errors.js';
-import { localAttentionGeometry } from '../ref/local_attention.js';
+import { localAttentionGeometry } from '../core/check/local_attention.js';
 import { Module, resolveOps, type ForwardOptions } from './module.js';
 import { Conv2d, BatchNorm2d, ReLU, Sequential } from './layers.js';
-import { acmixConfig, acmixForward, type ACmixConfig, type ACmixResult, type ACmixTrace } from '../ref/acmix.js';
-import { shiftKernels } from '../ref/shift2d.js';
+import { acmixConfig, checkACmix, type ACmixConfig, type ACmixResult } from '../core/check/acmix.js';
+import { shiftKernels } from '../core/check/shift2d.js';
+import type { ACmixStage } from '../core/ops.js';
+
+/** Stage timings of one ACmix forward in milliseconds (wall clock between the backend's stage hooks). */
+export interface ACmixTrace {
+  stage_i_ms?: number;
+  stage_ii_attention_ms?: number;
+  stage_ii_conv_ms?: number;
+  mix_ms?: number;
+}
+
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /**
  * ACmix (Pan et al., "On the Integration of Self-Attention and Convolution", CVPR 2022, arXiv:2111.14556):
@@ -64,11 +75,22 @@ export class ACmix extends Module {
 
   /** Forward with every intermediate (q, k, v, pe, both paths) and optional stage timings. */
   forwardDetailed(x: Tensor, options: ForwardOptions & { trace?: ACmixTrace } = {}): ACmixResult {
-    return acmixForward(resolveOps(options.backend), x, this.weights(), this.config, options.trace);
+    const ops = resolveOps(options.backend), trace = options.trace;
+    if (!trace) return ops.acmixForward(x, this.weights(), this.config);
+    let last = now();
+    const onStage = (stage: ACmixStage) => {
+      const t = now();
+      trace[`${stage}_ms`] = t - last;
+      last = t;
+    };
+    return ops.acmixForward(x, this.weights(), this.config, { onStage });
   }
 
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
-    return this.forwardDetailed(x, options).output;
+    const { kernel_att, head, kernel_conv, stride, dilation } = this.config;
+    const ops = resolveOps(options.backend);
+    checkACmix('acmix', x, this.weights(), this.config);                  // before the backend is called
+    return ops.acmix(x, this.weights(), { kernel_att, head, kernel_conv, stride, dilation });
   }
 }
 

@@ -5,18 +5,13 @@ import { Module, resolveOps, type ForwardOptions } from './module.js';
 import { Conv2d } from './layers.js';
 import { uniform } from './init.js';
 import type { Ops } from '../core/ops.js';
-import { deformConv2d as refDeformConv2d, type DeformConv2dOptions } from '../ref/deform_conv2d.js';
-import { sigmoid as refSigmoid } from '../ref/sigmoid.js';
+import { type DeformConv2dOptions } from '../core/check/deform_conv2d.js';
 
 export interface DeformConv2dModuleOptions {
   in_channels: number; out_channels: number; kernel_size: IntPair;
   stride?: IntPair; padding?: IntPair; dilation?: IntPair; groups?: number; bias?: boolean;
 }
 
-/** The backend's deformConv2d (every Ops has one: wasm natively or by listed delegation). */
-export function deformOp(ops: Ops): NonNullable<Ops['deformConv2d']> {
-  return ops.deformConv2d ?? refDeformConv2d;
-}
 
 function checkedOptions(name: string, o: DeformConv2dModuleOptions) {
   const in_channels = positiveInt(name, 'in_channels', o.in_channels);
@@ -66,7 +61,7 @@ export class DeformConv2d extends Module {
     if (input.rank === 4 && input.shape[1] !== this.options.in_channels) {
       throw new ShapeError(`DeformConv2d: input.shape[1] must equal in_channels = ${this.options.in_channels}, got ${input.shape[1]} (input=${fmtShape(input.shape)})`);
     }
-    return deformOp(resolveOps(options.backend))(input, offset, this.weight, this.bias, this.opOptions(mask));
+    return resolveOps(options.backend).deformConv2d(input, offset, this.weight, this.bias, this.opOptions(mask));
   }
 }
 
@@ -118,7 +113,7 @@ export class DCNv2 extends Module {
       offset.set(out.data.subarray(n * C3 * plane, (n * C3 + 2 * C) * plane), n * 2 * C * plane);     // cat(o1, o2)
       logits.set(out.data.subarray((n * C3 + 2 * C) * plane, (n + 1) * C3 * plane), n * C * plane);   // m
     }
-    const mask = sigmoidOp(ops)(new Tensor(logits, [N, C, H_out, W_out]));
+    const mask = ops.sigmoid(new Tensor(logits, [N, C, H_out, W_out]));
     return { offset: new Tensor(offset, [N, 2 * C, H_out, W_out]), mask };
   }
 
@@ -126,11 +121,7 @@ export class DCNv2 extends Module {
     const ops = resolveOps(options.backend);
     const { offset, mask } = this.offsetAndMask(x, { backend: ops });
     const { stride, padding, dilation } = this.options;
-    return deformOp(ops)(x, offset, this.get('weight'), this.getOrNull('bias'), { stride, padding, dilation, mask });
+    return ops.deformConv2d(x, offset, this.get('weight'), this.getOrNull('bias'), { stride, padding, dilation, mask });
   }
 }
 
-/** The backend's sigmoid (falls back to the reference when an Ops object lacks it). */
-export function sigmoidOp(ops: Ops): NonNullable<Ops['sigmoid']> {
-  return ops.sigmoid ?? refSigmoid;
-}

@@ -5,16 +5,11 @@ import type { Ops } from '../core/ops.js';
 import { Module, resolveOps, type ForwardOptions } from './module.js';
 import { Conv2d } from './layers.js';
 import { uniform } from './init.js';
-import { conv2dMixture as refConv2dMixture, checkConv2dMixture } from '../ref/conv2d_per_sample.js';
-import { globalAvgPool2d as refGlobalAvgPool2d } from '../ref/global_avg_pool2d.js';
-import { sigmoid as refSigmoid } from '../ref/sigmoid.js';
+import { checkConv2dMixture } from '../core/check/conv2d_per_sample.js';
 
 // Dynamic convolutions as modules: CondConv2d (+ its router), DynamicConv2d. Written once against Ops; the
 // optional issue-4 members fall back to the reference where an Ops object lacks them.
 
-const mixtureOp = (ops: Ops) => ops.conv2dMixture ?? refConv2dMixture;
-const gapOp = (ops: Ops) => ops.globalAvgPool2d ?? refGlobalAvgPool2d;
-const sigmoidOp = (ops: Ops) => ops.sigmoid ?? refSigmoid;
 
 /** N(0, std²) samples (Box–Muller on the library's seeded uniform stream), for kaiming_normal. */
 function normal(shape: readonly number[], std: number): Tensor {
@@ -29,7 +24,7 @@ function normal(shape: readonly number[], std: number): Tensor {
 
 /** The N×C matrix of GAP(x) (the squeeze): [N, C, H, W] → [N, C]. */
 function squeeze(ops: Ops, x: Tensor): Tensor {
-  const p = gapOp(ops)(x);
+  const p = ops.globalAvgPool2d(x);
   return p.reshape([p.shape[0], p.shape[1]]);
 }
 
@@ -68,7 +63,7 @@ export class CondConvRouting extends Module {
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
     checkInput('CondConvRouting', x, this.in_features, 'in_features');
     const ops = resolveOps(options.backend);
-    return sigmoidOp(ops)(ops.linear(squeeze(ops, x), this.get('weight'), this.get('bias')));
+    return ops.sigmoid(ops.linear(squeeze(ops, x), this.get('weight'), this.get('bias')));
   }
 }
 
@@ -159,8 +154,8 @@ export class CondConv2d extends Module {
     // every check before any work (the TF SAME pre-pad included): the mixture's own check on the padded shape
     const padded = pre ? [x.shape[0], x.shape[1], x.shape[2] + pre[2] + pre[3], x.shape[3] + pre[0] + pre[1]] : x.shape;
     checkConv2dMixture('CondConv2d', { shape: padded }, this.experts(), this.getOrNull('bias'), routing_weights, { stride: this.stride, padding: conv, dilation: this.dilation, groups: this.groups });
-    const input = pre ? ops.pad(x, pre, 'constant', 0) : x;
-    return mixtureOp(ops)(input, this.experts(), this.getOrNull('bias'), routing_weights,
+    const input = pre ? ops.pad(x, pre) : x;
+    return ops.conv2dMixture(input, this.experts(), this.getOrNull('bias'), routing_weights,
       { stride: this.stride, padding: conv, dilation: this.dilation, groups: this.groups });
   }
 }
@@ -188,7 +183,7 @@ export class DynamicConvAttention extends Module {
   /** The logits z = FC2(ReLU(FC1(GAP(x)))) as [N, K] (before the temperature and the softmax). */
   logits(x: Tensor, options: ForwardOptions = {}): Tensor {
     const ops = resolveOps(options.backend);
-    const pooled = gapOp(ops)(x);
+    const pooled = ops.globalAvgPool2d(x);
     const z = this.fc2.forward(ops.relu(this.fc1.forward(pooled, { backend: ops })), { backend: ops });
     return z.reshape([z.shape[0], this.K]);
   }
@@ -285,7 +280,7 @@ export class DynamicConv2d extends Module {
   forwardWithAttention(x: Tensor, attention: Tensor, options: ForwardOptions = {}): Tensor {
     checkInput('DynamicConv2d', x, this.in_planes, 'in_planes');
     const ops = resolveOps(options.backend);
-    return mixtureOp(ops)(x, this.get('weight'), this.getOrNull('bias'), attention,
+    return ops.conv2dMixture(x, this.get('weight'), this.getOrNull('bias'), attention,
       { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }
 

@@ -4,13 +4,8 @@ import { positiveInt, expectRank, conv2dGeometry } from '../core/geometry.js';
 import type { Ops } from '../core/ops.js';
 import { Module, resolveOps, type ForwardOptions } from './module.js';
 import { Conv2d, BatchNorm2d, ReLU, Sequential } from './layers.js';
-import { conv2dPerSample as refConv2dPerSample } from '../ref/conv2d_per_sample.js';
-import { globalAvgPool2d as refGlobalAvgPool2d } from '../ref/global_avg_pool2d.js';
-import { involution2d as refInvolution2d, checkInvolution2d } from '../ref/involution2d.js';
+import { checkInvolution2d } from '../core/check/involution2d.js';
 
-const perSampleOp = (ops: Ops) => ops.conv2dPerSample ?? refConv2dPerSample;
-const gapOp = (ops: Ops) => ops.globalAvgPool2d ?? refGlobalAvgPool2d;
-const involutionOp = (ops: Ops) => ops.involution2d ?? refInvolution2d;
 
 function checkChannels(name: string, x: Tensor, C: number, key: string): void {
   expectRank(name, 'input', x.shape, 4, { input: x });
@@ -59,7 +54,7 @@ export class DynamicDWConv extends Module {
   /** The generated kernels [N, dim, 1, k, k]. */
   kernels(x: Tensor, options: ForwardOptions = {}): Tensor {
     const ops = resolveOps(options.backend), o = { backend: ops };
-    const wgen = this.conv2.forward(ops.relu(this.bn.forward(this.conv1.forward(gapOp(ops)(x), o), o)), o);
+    const wgen = this.conv2.forward(ops.relu(this.bn.forward(this.conv1.forward(ops.globalAvgPool2d(x), o), o)), o);
     return wgen.reshape([x.shape[0], this.dim, 1, this.kernel_size, this.kernel_size]);
   }
 
@@ -70,7 +65,7 @@ export class DynamicDWConv extends Module {
     const ops = resolveOps(options.backend);
     const N = x.shape[0], b = this.getOrNull('bias');
     const tiled = b ? new Tensor(Float32Array.from({ length: N * this.dim }, (_, i) => b.data[i % this.dim]), [N, this.dim]) : null;
-    return perSampleOp(ops)(x, this.kernels(x, { backend: ops }), tiled, { stride: this.stride, padding: this.padding, groups: this.dim });
+    return ops.conv2dPerSample(x, this.kernels(x, { backend: ops }), tiled, { stride: this.stride, padding: this.padding, groups: this.dim });
   }
 }
 
@@ -119,6 +114,6 @@ export class IDynamicDWConv extends Module {
     const k = this.kernel_size, opts = { kernel_size: k, padding: (k - 1) / 2 };
     checkInvolution2d('IDynamicDWConv', x, { shape: [x.shape[0], this.groups, k * k, x.shape[2], x.shape[3]] }, opts);
     const ops = resolveOps(options.backend);
-    return involutionOp(ops)(x, this.kernels(x, { backend: ops }), opts);
+    return ops.involution2d(x, this.kernels(x, { backend: ops }), opts);
   }
 }

@@ -56,7 +56,7 @@ export class BatchNorm2d extends Module {
     this._intBuffers.add('num_batches_tracked');
   }
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
-    return resolveOps(options.backend).batchNorm2d(x, this.get('running_mean'), this.get('running_var'), this.get('weight'), this.get('bias'), this.eps);
+    return resolveOps(options.backend).batchNorm2d(x, this.get('running_mean'), this.get('running_var'), this.get('weight'), this.get('bias'), { eps: this.eps });
   }
 }
 
@@ -68,7 +68,7 @@ export class ReLU extends Module {
 /** torch.nn.GELU(approximate='none' | 'tanh'). No parameters. */
 export class GELU extends Module {
   constructor(readonly approximate: 'none' | 'tanh' = 'none') { super(); }
-  forward(x: Tensor, options: ForwardOptions = {}): Tensor { return resolveOps(options.backend).gelu(x, this.approximate); }
+  forward(x: Tensor, options: ForwardOptions = {}): Tensor { return resolveOps(options.backend).gelu(x, { approximate: this.approximate }); }
 }
 
 /** torch.nn.Linear. state_dict: weight [out_features, in_features], bias [out_features]. Init U(±1/√in_features). */
@@ -97,7 +97,7 @@ export class LayerNorm extends Module {
     this.param('bias', elementwise_affine ? Tensor.zeros(this.normalized_shape) : null);
   }
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
-    return resolveOps(options.backend).layerNorm(x, this.normalized_shape, this.getOrNull('weight'), this.getOrNull('bias'), this.eps);
+    return resolveOps(options.backend).layerNorm(x, this.normalized_shape, this.getOrNull('weight'), this.getOrNull('bias'), { eps: this.eps });
   }
 }
 

@@ -1,31 +1,12 @@
 import { Tensor } from '../core/tensor.js';
-import { BackendError, StateDictError, fmtShape } from '../core/errors.js';
-import type { Ops } from '../core/ops.js';
-import { ops as refOps } from '../ref/index.js';
+import { StateDictError, fmtShape } from '../core/errors.js';
+import { resolveOps, type Backend } from '../core/backends.js';
 
-/** Which backend a forward runs on. */
-export type Backend = 'ref' | 'wasm' | Ops;
+export { resolveOps, type Backend };
 
 export interface ForwardOptions {
-  /** 'ref' (the spec, default) or 'wasm' (needs `await wasm.init()`), or any Ops object. */
+  /** 'ref' (the spec, default), 'wasm' (needs `await wasm.init()`), another registered name, or an Ops object. */
   backend?: Backend;
-}
-
-let wasmOps: Ops | null = null;
-/** Registers the wasm Ops (done by ts/wasm/index.ts when it is imported). */
-export function registerWasmOps(o: Ops): void {
-  wasmOps = o;
-}
-
-/** Resolves a backend name to its Ops. @throws BackendError if 'wasm' is not loaded. */
-export function resolveOps(backend: Backend | undefined): Ops {
-  if (backend === undefined || backend === 'ref') return refOps;
-  if (backend === 'wasm') {
-    if (!wasmOps) throw new BackendError("backend 'wasm' is not loaded: import { wasm } from 'attnconv' and `await wasm.init()` first");
-    return wasmOps;
-  }
-  if (backend !== null && typeof backend === 'object' && typeof backend.conv2d === 'function') return backend;
-  throw new BackendError(`backend must be 'ref', 'wasm' or an Ops object, got ${JSON.stringify(backend)}`);
 }
 
 /** Result of loadStateDict: what was missing and what was not expected, by key. */

@@ -5,13 +5,7 @@ import type { Ops } from '../core/ops.js';
 import { Module, resolveOps, type ForwardOptions } from './module.js';
 import { Conv2d, BatchNorm2d } from './layers.js';
 import { uniform } from './init.js';
-import { conv2dModulated as refConv2dModulated } from '../ref/conv2d_per_sample.js';
-import { globalAvgPool2d as refGlobalAvgPool2d } from '../ref/global_avg_pool2d.js';
-import { sigmoid as refSigmoid } from '../ref/sigmoid.js';
 
-const modulatedOp = (ops: Ops) => ops.conv2dModulated ?? refConv2dModulated;
-const gapOp = (ops: Ops) => ops.globalAvgPool2d ?? refGlobalAvgPool2d;
-const sigmoidOp = (ops: Ops) => ops.sigmoid ?? refSigmoid;
 
 /** kaiming_normal_(mode='fan_out', nonlinearity='relu') for a conv weight [O, I, k_h, k_w]: N(0, 2 / (O·k_h·k_w)). */
 function kaimingNormalFanOut(shape: readonly number[]): Float32Array {
@@ -69,13 +63,13 @@ export class ODConvAttention extends Module {
   /** All four attentions for x [N, C_in, H, W] at the current temperature. */
   attentions(x: Tensor, options: ForwardOptions = {}): ODConvAttentions {
     const ops = resolveOps(options.backend), o = { backend: ops };
-    const a = ops.relu(this.bn.forward(this.fc.forward(gapOp(ops)(x), o), o));      // [N, A, 1, 1]
+    const a = ops.relu(this.bn.forward(this.fc.forward(ops.globalAvgPool2d(x), o), o));      // [N, A, 1, 1]
     const N = x.shape[0], tau = this.temperature;
     const logits = (m: Conv2d) => { const z = m.forward(a, o); return new Tensor(z.data.map((v) => v / tau), [N, z.shape[1]]); };
     return {
-      channel: sigmoidOp(ops)(logits(this.channel_fc)),
-      filter: this.filter_fc ? sigmoidOp(ops)(logits(this.filter_fc)) : null,
-      spatial: this.spatial_fc ? sigmoidOp(ops)(logits(this.spatial_fc)) : null,
+      channel: ops.sigmoid(logits(this.channel_fc)),
+      filter: this.filter_fc ? ops.sigmoid(logits(this.filter_fc)) : null,
+      spatial: this.spatial_fc ? ops.sigmoid(logits(this.spatial_fc)) : null,
       kernel: this.kernel_fc ? ops.softmax(logits(this.kernel_fc), 1) : null,
     };
   }
@@ -183,7 +177,7 @@ export class ODConv2d extends Module {
   forwardWithAttentions(x: Tensor, att: ODConvAttentions, options: ForwardOptions = {}): Tensor {
     this.check(x);
     const ops = resolveOps(options.backend);
-    return modulatedOp(ops)(x, this.aggregateKernel(att, x.shape[0]), null, { gamma_in: att.channel, gamma_out: att.filter },
+    return ops.conv2dModulated(x, this.aggregateKernel(att, x.shape[0]), null, { gamma_in: att.channel, gamma_out: att.filter },
       { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }
 

@@ -1,5 +1,6 @@
 import { Tensor } from '../core/tensor.js';
 import { ParameterError, ShapeError, fmtContext } from '../core/errors.js';
+import { GeluApproximate, checkGelu, normDim, checkSoftmax, checkSameShape } from '../core/check/activations.js';
 
 /**
  * Rectified linear unit, y = max(x, 0).
@@ -57,13 +58,6 @@ function erfcPositive(x: number): number {
   return Math.exp(-xs * xs) * Math.exp(-del) * r;
 }
 
-export type GeluApproximate = 'none' | 'tanh';
-
-/** Validates gelu's `approximate` (shared by `ref` and `wasm`). @throws ParameterError if not 'none' or 'tanh'. */
-export function checkGelu(op: string, approximate: GeluApproximate): void {
-  if (approximate !== 'none' && approximate !== 'tanh') throw new ParameterError(`${op}: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
-}
-
 /**
  * Gaussian error linear unit.
  *
@@ -75,7 +69,8 @@ export function checkGelu(op: string, approximate: GeluApproximate): void {
  * Cost:    ~ 20 FLOPs per element (not counted as GEMM work).
  * @throws ParameterError if approximate is not 'none' or 'tanh'.
  */
-export function gelu(input: Tensor, approximate: GeluApproximate = 'none'): Tensor {
+export function gelu(input: Tensor, options: { approximate?: GeluApproximate } = {}): Tensor {
+  const approximate = options?.approximate ?? 'none';
   checkGelu('gelu', approximate);
   const x = input.data, out = new Float32Array(x.length);
   const k = Math.sqrt(2 / Math.PI);
@@ -84,23 +79,6 @@ export function gelu(input: Tensor, approximate: GeluApproximate = 'none'): Tens
     out[i] = approximate === 'none' ? v * 0.5 * (1 + erf(v / Math.SQRT2)) : 0.5 * v * (1 + Math.tanh(k * (v + 0.044715 * v * v * v)));
   }
   return new Tensor(out, input.shape);
-}
-
-/** Normalises a dim argument (negative counts from the end). @throws ParameterError */
-export function normDim(op: string, dim: number, rank: number): number {
-  if (!Number.isInteger(dim) || dim < -rank || dim >= rank) {
-    throw new ParameterError(`${op}: dim must be an integer in [${-rank}, ${rank - 1}], got ${JSON.stringify(dim)}`);
-  }
-  return dim < 0 ? dim + rank : dim;
-}
-
-/**
- * Validates softmax (shared by `ref` and `wasm`) and returns the normalised dim.
- * @throws ShapeError if input has rank 0.  @throws ParameterError if dim is out of range.
- */
-export function checkSoftmax(op: string, input: Tensor, dim: number): number {
-  if (input.rank === 0) throw new ShapeError(`${op}: input must have rank ≥ 1, got rank 0 (${fmtContext({ input })})`);
-  return normDim(op, dim, input.rank);
 }
 
 /**
@@ -153,8 +131,3 @@ export function axpby(alpha: number, x: Tensor, beta: number, y: Tensor): Tensor
   return new Tensor(out, x.shape);
 }
 
-export function checkSameShape(op: string, a: Tensor, b: Tensor): void {
-  if (a.rank !== b.rank || a.shape.some((s, i) => s !== b.shape[i])) {
-    throw new ShapeError(`${op}: shapes must be equal, got ${fmtContext({ a, b })}`);
-  }
-}

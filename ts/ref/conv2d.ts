@@ -1,15 +1,8 @@
 import { Tensor } from '../core/tensor.js';
 import { conv2dGeometry, type Conv2dOptions, type Conv2dGeometry } from '../core/geometry.js';
+import { checkConv2d } from '../core/check/conv2d.js';
 
 export type { Conv2dOptions };
-
-/**
- * Validates conv2d arguments (shared by `ref` and `wasm`, runs before any work).
- * @throws ShapeError / ParameterError as `conv2dGeometry` lists them.
- */
-export function checkConv2d(op: string, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: Conv2dOptions = {}): Conv2dGeometry {
-  return conv2dGeometry(op, input.shape, weight.shape, bias ? bias.shape : null, options);
-}
 
 /**
  * 2-D convolution (cross-correlation) with zero padding, stride, dilation and groups.

@@ -1,7 +1,7 @@
 import { Tensor } from '../core/tensor.js';
 import { ShapeError, fmtContext } from '../core/errors.js';
 import { conv2dGeometry, type Conv2dOptions, type Conv2dGeometry } from '../core/geometry.js';
-import { checkConv2d } from './conv2d.js';
+import { checkConv2d, checkConv2dStageI, checkConv2dStageII } from '../core/check/conv2d.js';
 
 /**
  * Stage I of convolution as two stages: k_h·k_w one-by-one projections of the input, one per tap.
@@ -14,10 +14,8 @@ import { checkConv2d } from './conv2d.js';
  * Cost:    2 · N · k_h·k_w · C_out · H · W · C_in/groups FLOPs (the paper's O(k² C²) per pixel).
  * @throws ShapeError / ParameterError as conv2d (weight rank, channels, groups).
  */
-export function conv2dStageI(input: Tensor, weight: Tensor, groups = 1): Tensor {
-  // Validate as a 1x1 'valid' conv with the same channels and groups (spatial size does not matter here).
-  conv2dGeometry('conv2d_stage_i', input.shape, [weight.shape[0], weight.shape[1], 1, 1].map((d) => d ?? 0), null, { groups });
-  if (weight.rank !== 4) throw new ShapeError(`conv2d_stage_i: weight must have rank 4, got rank ${weight.rank} (${fmtContext({ input, weight })})`);
+export function conv2dStageI(input: Tensor, weight: Tensor, options: { groups?: number } = {}): Tensor {
+  const groups = checkConv2dStageI('conv2d_stage_i', input, weight, options);
   const [N, C_in, H, W] = input.shape, [C_out, cinPerGroup, k_h, k_w] = weight.shape;
   const coutPerGroup = C_out / groups, T = k_h * k_w, plane = H * W;
   const out = new Float32Array(N * T * C_out * plane);
@@ -46,11 +44,8 @@ export function conv2dStageI(input: Tensor, weight: Tensor, groups = 1): Tensor 
  * @throws ShapeError if proj is not rank 5 or its tap count ≠ k_h·k_w; as conv2d for geometry.
  */
 export function conv2dStageII(proj: Tensor, kernel_size: readonly [number, number], bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
-  if (proj.rank !== 5 || proj.shape[1] !== kernel_size[0] * kernel_size[1]) {
-    throw new ShapeError(`conv2d_stage_ii: proj must have shape [N, k_h·k_w = ${kernel_size[0] * kernel_size[1]}, C_out, H, W], got [${proj.shape.join(',')}]`);
-  }
+  const g = checkConv2dStageII('conv2d_stage_ii', proj, kernel_size, bias, options);
   const [N, T, C_out, H, W] = proj.shape, [k_h, k_w] = kernel_size;
-  const g: Conv2dGeometry = conv2dGeometry('conv2d_stage_ii', [N, C_out, H, W], [C_out, 1, k_h, k_w], bias ? bias.shape : null, { ...options, groups: C_out });
   const out = new Float32Array(N * C_out * g.H_out * g.W_out);
   for (let n = 0; n < N; n++) for (let o = 0; o < C_out; o++) for (let i = 0; i < g.H_out; i++) for (let j = 0; j < g.W_out; j++) {
     let acc = 0;
@@ -76,6 +71,6 @@ export function conv2dStageII(proj: Tensor, kernel_size: readonly [number, numbe
  */
 export function conv2dShiftSum(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
   checkConv2d('conv2d_shift_sum', input, weight, bias, options);
-  const proj = conv2dStageI(input, weight, options.groups ?? 1);
+  const proj = conv2dStageI(input, weight, { groups: options.groups ?? 1 });
   return conv2dStageII(proj, [weight.shape[2], weight.shape[3]], bias, options);
 }

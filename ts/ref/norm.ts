@@ -1,25 +1,7 @@
 import { Tensor } from '../core/tensor.js';
 import { ParameterError, ShapeError, fmtContext } from '../core/errors.js';
+import { checkBatchNorm2d, checkLayerNorm } from '../core/check/norm.js';
 
-function checkVector(op: string, name: string, t: Tensor | null | undefined, length: number, ctx: () => string): void {
-  if (t && (t.rank !== 1 || t.shape[0] !== length)) throw new ShapeError(`${op}: ${name} must have shape [${length}], got [${t.shape.join(',')}] (${ctx()})`);
-}
-
-function checkEps(op: string, eps: number): void {
-  if (typeof eps !== 'number' || !(eps >= 0) || !Number.isFinite(eps)) throw new ParameterError(`${op}: eps must be a finite number ≥ 0, got ${JSON.stringify(eps)}`);
-}
-
-/** Validates batchNorm2d. @throws ShapeError, ParameterError */
-export function checkBatchNorm2d(op: string, input: Tensor, running_mean: Tensor, running_var: Tensor, weight: Tensor | null, bias: Tensor | null, eps: number): void {
-  const ctx = () => fmtContext({ input, running_mean, running_var, ...(weight ? { weight } : {}), ...(bias ? { bias } : {}) });
-  if (input.rank !== 4) throw new ShapeError(`${op}: input must have rank 4 [N, C, H, W], got rank ${input.rank} (${ctx()})`);
-  const C = input.shape[1];
-  checkVector(op, 'running_mean', running_mean, C, ctx);
-  checkVector(op, 'running_var', running_var, C, ctx);
-  checkVector(op, 'weight', weight, C, ctx);
-  checkVector(op, 'bias', bias, C, ctx);
-  checkEps(op, eps);
-}
 
 /**
  * Batch normalisation in inference mode, using running statistics.
@@ -33,7 +15,8 @@ export function checkBatchNorm2d(op: string, input: Tensor, running_mean: Tensor
  * Cost:    2 FLOPs per element.
  * @throws ShapeError if input is not rank 4 or a vector is not [C]; ParameterError if eps < 0.
  */
-export function batchNorm2d(input: Tensor, running_mean: Tensor, running_var: Tensor, weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+export function batchNorm2d(input: Tensor, running_mean: Tensor, running_var: Tensor, weight: Tensor | null = null, bias: Tensor | null = null, options: { eps?: number } = {}): Tensor {
+  const eps = options?.eps ?? 1e-5;
   checkBatchNorm2d('batch_norm2d', input, running_mean, running_var, weight, bias, eps);
   const [N, C, H, W] = input.shape, plane = H * W;
   const out = new Float32Array(input.size);
@@ -44,23 +27,6 @@ export function batchNorm2d(input: Tensor, running_mean: Tensor, running_var: Te
     for (let i = 0; i < plane; i++) out[base + i] = (input.data[base + i] - mean) * inv * gamma + beta;
   }
   return new Tensor(out, input.shape);
-}
-
-/** Validates layerNorm. @throws ShapeError, ParameterError */
-export function checkLayerNorm(op: string, input: Tensor, normalized_shape: readonly number[], weight: Tensor | null, bias: Tensor | null, eps: number): number {
-  const ctx = () => fmtContext({ input, normalized_shape: [...normalized_shape], ...(weight ? { weight } : {}), ...(bias ? { bias } : {}) });
-  const k = normalized_shape.length;
-  if (k === 0 || k > input.rank || normalized_shape.some((s, i) => s !== input.shape[input.rank - k + i])) {
-    throw new ShapeError(`${op}: normalized_shape must equal the last ${k} dimensions of input, got ${ctx()}`);
-  }
-  const size = normalized_shape.reduce((a, b) => a * b, 1);
-  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
-    if (t && (t.rank !== k || t.shape.some((s, i) => s !== normalized_shape[i]))) {
-      throw new ShapeError(`${op}: ${name} must have shape [${normalized_shape.join(',')}], got [${t.shape.join(',')}] (${ctx()})`);
-    }
-  }
-  checkEps(op, eps);
-  return size;
 }
 
 /**
@@ -74,7 +40,8 @@ export function checkLayerNorm(op: string, input: Tensor, normalized_shape: read
  * Cost:    ~ 5 FLOPs per element.
  * @throws ShapeError if normalized_shape does not match the trailing dims; ParameterError if eps < 0.
  */
-export function layerNorm(input: Tensor, normalized_shape: readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+export function layerNorm(input: Tensor, normalized_shape: readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, options: { eps?: number } = {}): Tensor {
+  const eps = options?.eps ?? 1e-5;
   const size = checkLayerNorm('layer_norm', input, normalized_shape, weight, bias, eps);
   const rows = size === 0 ? 0 : input.size / size;
   const x = input.data, out = new Float32Array(input.size);

@@ -8,11 +8,10 @@
  * @see ts/ref/acmix.ts · as/acmix_fc.ts · as/local_attention.ts · as/gemm.ts · spec/acmix.test.ts
  */
 import { Tensor } from '../core/tensor.js';
-import { checkACmix, checkAcmixFc, acmixConfig, acmixPosition, type ACmixConfig, type ACmixOptions, type ACmixResult,
-  type ACmixTrace, type ACmixWeights } from '../ref/acmix.js';
-import { localAttentionGeometry } from '../ref/local_attention.js';
+import { checkACmix, checkAcmixFc, acmixConfigFromWeights, acmixPosition, type ACmixConfig, type ACmixOptions, type ACmixResult, type ACmixWeights } from '../core/check/acmix.js';
+import { localAttentionGeometry } from '../core/check/local_attention.js';
 import { fmtContext } from '../core/errors.js';
-import { StateDictError } from '../core/errors.js';
+import type { ACmixHooks } from '../core/ops.js';
 import { withArena, type Arena } from './arena.js';
 import { kernels, type Kernels } from './module.js';
 import { gemmColumnBlock, gemmPackedAFloats } from './conv2d.js';
@@ -36,8 +35,6 @@ export interface ACmixKernels extends Kernels {
 export function acmixKernels(): ACmixKernels {
   return kernels() as ACmixKernels;
 }
-
-const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /**
  * Uploads q, k, v of N images as one stacked buffer [N, 3·C, H·W] (image n: q_n, k_n, v_n), the
@@ -75,8 +72,8 @@ function packA(a: Arena, k: ACmixKernels, M: number, K: number, ptr: number): nu
  * Cost:    2·N·T·3·head·head_dim·H·W FLOPs.
  * @throws ShapeError / ParameterError as the reference (checkAcmixFc). @throws BackendError before `init()`.
  */
-export function acmixFc(q: Tensor, k: Tensor, v: Tensor, fc_weight: Tensor, head: number): Tensor {
-  const { N, C, H, W, T, head_dim } = checkAcmixFc('acmix_fc', q, k, v, fc_weight, head);
+export function acmixFc(q: Tensor, k: Tensor, v: Tensor, fc_weight: Tensor, options: { head: number }): Tensor {
+  const { N, C, H, W, T, head_dim, head } = checkAcmixFc('acmix_fc', q, k, v, fc_weight, options);
   const kern = acmixKernels();
   const HW = H * W, K = 3 * head, size = N * head_dim * T * HW;
   const out = withArena((a) => {
@@ -93,7 +90,7 @@ export function acmixFc(q: Tensor, k: Tensor, v: Tensor, fc_weight: Tensor, head
 }
 
 /** Options of the fused forward: which results to copy out of WASM memory. */
-interface ForwardWork { detailed: boolean; trace?: ACmixTrace }
+interface ForwardWork { detailed: boolean; hooks?: ACmixHooks }
 
 /**
  * One ACmix forward on WASM SIMD, fused (the composition of ts/ref/acmix.ts `acmixForward`, step by step):
@@ -126,10 +123,9 @@ function forwardFused(input: Tensor, weights: ACmixWeights, c: ACmixConfig, work
   const g = localAttentionGeometry('acmix', [N, C, H, W], c, () => fmtContext({ input, ...c }));
   const { H_out, W_out } = g, HWo = H_out * W_out;
   const kc = c.kernel_conv, T = kc * kc, s = c.stride;
-  const trace = work.trace;
+  const onStage = work.hooks?.onStage;
 
   return withArena((a) => {
-    let t0 = now();
     // Stage I: one GEMM [3C, C_in] · [C_in, H·W] per image, stacked bias.
     const x = a.upload(input.data);
     const wStack = a.alloc(3 * C * C_in), bStack = a.alloc(3 * C);
@@ -146,8 +142,7 @@ function forwardFused(input: Tensor, weights: ACmixWeights, c: ACmixConfig, work
           qkv + 4 * n * 3 * C * HW, HW, bStack, 0, packedA, packedB, nc);
       }
     });
-    let t1 = now();
-    if (trace) trace.stage_i_ms = t1 - t0;
+    onStage?.('stage_i');
 
     // Stage II, attention path: pe = conv_p(grid) as a K = 2 GEMM, then the fused kernel on q, k, v in place.
     const pe = a.alloc(hd * HW);
@@ -160,8 +155,7 @@ function forwardFused(input: Tensor, weights: ACmixWeights, c: ACmixConfig, work
     });
     const outAtt = a.alloc(N * C * HWo);
     withArena((scratch) => localAttentionInArena(scratch, g, qkv, qkv + 4 * C * HW, qkv + 8 * C * HW, pe, outAtt, 4 * 3 * C * HW));
-    t0 = now();
-    if (trace) trace.stage_ii_attention_ms = t0 - t1;
+    onStage?.('stage_ii_attention');
 
     // Stage II, convolution path: per (image, channel d) fc into a zero-padded slab, then group d of dep_conv.
     // the input is dead after stage I: its memory takes the conv path's output when that fits
@@ -186,8 +180,7 @@ function forwardFused(input: Tensor, weights: ACmixWeights, c: ACmixConfig, work
           depBias ? depBias + 4 * d * head : 0, head, outConv + 4 * (n * C + d * head) * HWo, HWo, H_out, W_out, offsets);
       }
     });
-    t1 = now();
-    if (trace) trace.stage_ii_conv_ms = t1 - t0;
+    onStage?.('stage_ii_conv');
 
     // the intermediates are copied out first, so Eq. (12) can overwrite outAtt in place
     const outShape = [N, C, H_out, W_out];
@@ -204,35 +197,31 @@ function forwardFused(input: Tensor, weights: ACmixWeights, c: ACmixConfig, work
         outConv: new Tensor(a.download(outConv, N * C * HWo), outShape),
       };
     }
-    t1 = now();
     // Eq. (12)
     kern.acmix_mix__f32x4(outAtt, outConv, outAtt, N * C * HWo, w('rate1').data[0], w('rate2').data[0]);
     const output = new Tensor(a.download(outAtt, N * C * HWo), outShape);
-    if (trace) trace.mix_ms = now() - t1;
+    onStage?.('mix');
     return { output, ...detail } as ACmixResult;
   });
 }
 
 /**
- * The fused ACmix forward with every intermediate (the wasm backend's `Ops.acmixForward`, to which
- * ts/ref/acmix.ts `acmixForward` delegates): returns output, outAtt, outConv, q, k, v, pe and fills
- * `trace` (stage I = the projection GEMM, stage II attention = pe + local attention, stage II conv =
- * fc + dep_conv, mix = Eq. 12).
+ * The fused ACmix forward with every intermediate (the wasm backend's `Ops.acmixForward`; the reference
+ * composition is ts/ref/acmix.ts `acmixForward`): returns output, outAtt, outConv, q, k, v, pe and calls
+ * `hooks.onStage` after stage I (the projection GEMM), the attention path (pe + local attention), the conv
+ * path (fc + dep_conv) and the mix (Eq. 12).
  * @throws as checkACmix; BackendError before `init()`.
  */
-export function acmixForward(input: Tensor, weights: ACmixWeights, c: ACmixConfig, trace?: ACmixTrace): ACmixResult {
-  return forwardFused(input, weights, c, { detailed: true, trace });
+export function acmixForward(input: Tensor, weights: ACmixWeights, c: ACmixConfig, hooks: ACmixHooks = {}): ACmixResult {
+  return forwardFused(input, weights, c, { detailed: true, hooks });
 }
 
 /**
  * Functional ACmix block on WASM SIMD, output only (nothing but the output is copied out of WASM
- * memory). Same as `acmix` of ts/ref/index.ts; `in_planes`/`out_planes` are read from conv1.weight.
+ * memory). Same as `acmix` of ts/ref/acmix.ts; `in_planes`/`out_planes` are read from conv1.weight.
  * Shapes: input [N, in_planes, H, W] → [N, out_planes, H/stride, W/stride].
  * @throws as checkACmix; BackendError before `init()`.
  */
 export function acmix(input: Tensor, weights: ACmixWeights, options: ACmixOptions = {}): Tensor {
-  const w1 = weights['conv1.weight'];
-  if (!w1 || w1.rank !== 4) throw new StateDictError('acmix: parameter conv1.weight must be given as [out_planes, in_planes, 1, 1]', ['conv1.weight']);
-  const c = acmixConfig('acmix', w1.shape[1], w1.shape[0], options);
-  return forwardFused(input, weights, c, { detailed: false }).output;
+  return forwardFused(input, weights, acmixConfigFromWeights('acmix', weights, options), { detailed: false }).output;
 }

@@ -1,5 +1,5 @@
 import { Tensor } from '../core/tensor.js';
-import { checkSameShape } from '../ref/activations.js';
+import { checkSameShape } from '../core/check/activations.js';
 import { withArena } from './arena.js';
 import { kernels } from './kernels.js';
 

@@ -1,5 +1,5 @@
 import { Tensor } from '../core/tensor.js';
-import { checkBatchNorm2d } from '../ref/norm.js';
+import { checkBatchNorm2d } from '../core/check/norm.js';
 import { withArena } from './arena.js';
 import { kernels } from './kernels.js';
 
@@ -19,7 +19,8 @@ import { kernels } from './kernels.js';
  * @throws ShapeError / ParameterError as checkBatchNorm2d (before any WASM work); BackendError before init.
  * @see ts/ref/norm.ts · as/norm.ts
  */
-export function batchNorm2d(input: Tensor, running_mean: Tensor, running_var: Tensor, weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+export function batchNorm2d(input: Tensor, running_mean: Tensor, running_var: Tensor, weight: Tensor | null = null, bias: Tensor | null = null, options: { eps?: number } = {}): Tensor {
+  const eps = options?.eps ?? 1e-5;
   checkBatchNorm2d('batch_norm2d', input, running_mean, running_var, weight, bias, eps);
   const k = kernels();
   const [N, C, H, W] = input.shape, n = input.size;

@@ -1,6 +1,7 @@
 import { Tensor } from '../core/tensor.js';
 import type { Conv2dGeometry } from '../core/geometry.js';
-import { checkConv2d, type Conv2dOptions } from '../ref/conv2d.js';
+import { type Conv2dOptions } from '../core/geometry.js';
+import { checkConv2d } from '../core/check/conv2d.js';
 import { withArena } from './arena.js';
 import { kernels, type SimdKernels } from './kernels.js';
 

@@ -1,8 +1,6 @@
 import { Tensor } from '../core/tensor.js';
 import type { Conv2dGeometry, Conv2dOptions } from '../core/geometry.js';
-import {
-  checkConv2dPerSample, checkConv2dMixture, checkConv2dModulated, type WeightModulation,
-} from '../ref/conv2d_per_sample.js';
+import { checkConv2dPerSample, checkConv2dMixture, checkConv2dModulated, type WeightModulation } from '../core/check/conv2d_per_sample.js';
 import { withArena, type Arena } from './arena.js';
 import { gemmColumnBlock, gemmPackedAFloats } from './conv2d.js';
 import { dynconvKernels, type DynconvKernels } from './dynconv_kernels.js';

@@ -1,5 +1,6 @@
 import { Tensor } from '../core/tensor.js';
-import { checkConv2d, type Conv2dOptions } from '../ref/conv2d.js';
+import { type Conv2dOptions } from '../core/geometry.js';
+import { checkConv2d, checkConv2dStageI, checkConv2dStageII } from '../core/check/conv2d.js';
 import { withArena } from './arena.js';
 import { kernels } from './kernels.js';
 import { gemmColumnBlock, gemmPackedAFloats } from './conv2d.js';
@@ -68,4 +69,75 @@ export function conv2dShiftSum(input: Tensor, weight: Tensor, bias: Tensor | nul
     return a.download(y, N * C_out * outPlane);
   });
   return new Tensor(out, [N, C_out, H_out, W_out]);
+}
+
+/**
+ * Stage I alone on WASM: the k_h·k_w one-by-one projections of every input pixel (ACmix §3.1, Eq. 6),
+ * same signature and semantics as ts/ref/conv2d_shift_sum.ts `conv2dStageI`.
+ * Composition: per image and group, one GEMM [T·C_out/groups, C_in/groups] · [C_in/groups, H·W] (the stage I
+ *   of `conv2dShiftSum` above), then each (tap, group) block copied to its place in [T, C_out, H, W].
+ * Shapes:  input [N, C_in, H, W], weight [C_out, C_in/groups, k_h, k_w] → [N, k_h·k_w, C_out, H, W].
+ * Numerics: float32 dot products of C_in/groups terms: within (C_in/groups)·u·Σ|terms| + u·|y| of the reference.
+ * Cost:    2·N·k_h·k_w·C_out·H·W·C_in/groups FLOPs.
+ * @throws as the reference (checkConv2dStageI); BackendError before `init()`.
+ */
+export function conv2dStageI(input: Tensor, weight: Tensor, options: { groups?: number } = {}): Tensor {
+  const groups = checkConv2dStageI('conv2d_stage_i', input, weight, options);
+  const k = kernels();
+  const [N, C_in, H, W] = input.shape, [C_out, cinPerGroup, k_h, k_w] = weight.shape;
+  const T = k_h * k_w, HW = H * W, coutPerGroup = C_out / groups, M = T * coutPerGroup;
+  const A = new Float32Array(groups * M * cinPerGroup);                  // [groups][T][C_out/groups][C_in/groups]
+  for (let grp = 0; grp < groups; grp++) for (let t = 0; t < T; t++) for (let o = 0; o < coutPerGroup; o++) {
+    for (let c = 0; c < cinPerGroup; c++) {
+      A[((grp * T + t) * coutPerGroup + o) * cinPerGroup + c] = weight.data[((grp * coutPerGroup + o) * cinPerGroup + c) * T + t];
+    }
+  }
+  const out = new Float32Array(N * T * C_out * HW);
+  if (out.length === 0) return new Tensor(out, [N, T, C_out, H, W]);
+  withArena((a) => {
+    const x = a.upload(input.data), w = a.upload(A);
+    const proj = a.alloc(M * HW);
+    const nc = gemmColumnBlock(cinPerGroup, HW);
+    const packedA = a.alloc(gemmPackedAFloats(M, cinPerGroup)), packedB = a.alloc(cinPerGroup * nc);
+    for (let n = 0; n < N; n++) for (let grp = 0; grp < groups; grp++) {
+      k.gemm__f32x4_4x8(M, HW, cinPerGroup, w + 4 * grp * M * cinPerGroup, cinPerGroup,
+        x + 4 * (n * C_in + grp * cinPerGroup) * HW, HW, proj, HW, 0, 0, packedA, packedB, nc);
+      const view = a.view(proj, M * HW);
+      for (let t = 0; t < T; t++) {
+        out.set(view.subarray(t * coutPerGroup * HW, (t + 1) * coutPerGroup * HW), ((n * T + t) * C_out + grp * coutPerGroup) * HW);
+      }
+    }
+  });
+  return new Tensor(out, [N, T, C_out, H, W]);
+}
+
+/**
+ * Stage II alone on WASM: shift each tap's projection and sum over taps (ACmix §3.1, Eq. 7), same signature
+ * and semantics as ts/ref/conv2d_shift_sum.ts `conv2dStageII`.
+ * Composition: per image, y = 0, then shift_accumulate__f32x4 per tap in (p, q) order, then + bias.
+ * Shapes:  proj [N, k_h·k_w, C_out, H, W], bias [C_out] | null → [N, C_out, H_out, W_out].
+ * Numerics: a float32 sum of ≤ T + 1 terms in the reference's order: within (T + 1)·u·Σ|terms| of it.
+ * Cost:    N·k_h·k_w·C_out·H_out·W_out FLOPs.
+ * @throws as the reference (checkConv2dStageII); BackendError before `init()`.
+ */
+export function conv2dStageII(proj: Tensor, kernel_size: readonly [number, number], bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
+  const g = checkConv2dStageII('conv2d_stage_ii', proj, kernel_size, bias, options);
+  const k = kernels();
+  const [N, T, C_out, H, W] = proj.shape, [k_h, k_w] = kernel_size;
+  const HW = H * W, outPlane = g.H_out * g.W_out;
+  const out = withArena((a) => {
+    const x = a.upload(proj.data), b = bias ? a.upload(bias.data) : 0;
+    const y = a.alloc(N * C_out * outPlane);
+    for (let n = 0; n < N; n++) {
+      const yn = y + 4 * n * C_out * outPlane;
+      k.fill__f32x4(yn, C_out * outPlane, 0);
+      for (let p = 0; p < k_h; p++) for (let q = 0; q < k_w; q++) {
+        k.shift_accumulate__f32x4(x + 4 * (n * T + p * k_w + q) * C_out * HW, yn, C_out, H, W, g.H_out, g.W_out,
+          p * g.dilation_h - g.pad_top, q * g.dilation_w - g.pad_left, g.stride_h, g.stride_w);
+      }
+      if (b) k.add_column_vector__f32x4(yn, C_out, outPlane, b);
+    }
+    return a.download(y, N * C_out * outPlane);
+  });
+  return new Tensor(out, [N, C_out, g.H_out, g.W_out]);
 }

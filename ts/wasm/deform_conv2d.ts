@@ -1,5 +1,5 @@
 import { Tensor } from '../core/tensor.js';
-import { checkDeformConv2d, type DeformConv2dOptions } from '../ref/deform_conv2d.js';
+import { checkDeformConv2d, type DeformConv2dOptions } from '../core/check/deform_conv2d.js';
 import { withArena } from './arena.js';
 import { gemmColumnBlock, gemmPackedAFloats } from './conv2d.js';
 import { dynconvKernels } from './dynconv_kernels.js';
@@ -29,9 +29,13 @@ export type DeformVariant = 'f32x4' | 'scalar';
  * @throws BackendError if `await wasm.init()` has not completed.
  * @see ts/ref/deform_conv2d.ts · as/bilinear_gather.ts · spec/deform_conv2d.test.ts
  */
-export function deformConv2d(
-  input: Tensor, offset: Tensor, weight: Tensor, bias: Tensor | null = null, options: DeformConv2dOptions = {},
-  variant: DeformVariant = 'f32x4',
+export function deformConv2d(input: Tensor, offset: Tensor, weight: Tensor, bias: Tensor | null = null, options: DeformConv2dOptions = {}): Tensor {
+  return deformConv2dVariant('f32x4', input, offset, weight, bias, options);
+}
+
+/** `deformConv2d` on the chosen kernel twin ('f32x4' is the op; 'scalar' runs the scalar twins, for their specs). */
+export function deformConv2dVariant(
+  variant: DeformVariant, input: Tensor, offset: Tensor, weight: Tensor, bias: Tensor | null = null, options: DeformConv2dOptions = {},
 ): Tensor {
   const g = checkDeformConv2d('deform_conv2d', input, offset, weight, bias, options);
   const k = dynconvKernels();

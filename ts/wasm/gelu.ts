@@ -1,5 +1,5 @@
 import { Tensor } from '../core/tensor.js';
-import { checkGelu, type GeluApproximate } from '../ref/activations.js';
+import { checkGelu, type GeluApproximate } from '../core/check/activations.js';
 import { withArena } from './arena.js';
 import { kernels } from './kernels.js';
 
@@ -29,7 +29,8 @@ import { kernels } from './kernels.js';
  * @throws ParameterError if approximate is not 'none' or 'tanh' (checkGelu first); BackendError before init.
  * @see ts/ref/activations.ts · as/gelu.ts · as/lib/math.ts
  */
-export function gelu(input: Tensor, approximate: GeluApproximate = 'none'): Tensor {
+export function gelu(input: Tensor, options: { approximate?: GeluApproximate } = {}): Tensor {
+  const approximate = options?.approximate ?? 'none';
   checkGelu('gelu', approximate);
   const k = kernels();
   const n = input.size;

@@ -1,6 +1,17 @@
-// The WASM backend: the same ops as ts/ref, composed from the AssemblyScript kernels (as/).
-// Call `await init()` once before using any op.
-export { init, isReady } from './module.js';
-export { conv2d } from './conv2d.js';
-export { ops, delegatedToRef } from './ops.js';
+/**
+ * The WASM backend: the same functions as ts/ref/index.ts, under the same names and with the same
+ * signatures, composed from the AssemblyScript SIMD kernels (as/). Call `await init()` once first.
+ * Importing this module registers the backend as 'wasm' (ts/core/backends.ts).
+ */
+import { registerBackend } from '../core/backends.js';
+import { ops } from './ops.js';
+
+export {
+  conv2d, conv2dStageI, conv2dStageII, conv2dShiftSum, shift2d, shift2dAsConv, pad, unfold, softmax, linear, relu, gelu,
+  sigmoid, batchNorm2d, layerNorm, add, axpby, interpolate, globalAvgPool2d, localAttention,
+  acmixFc, acmix, acmixForward, deformConv2d, conv2dPerSample, conv2dMixture, conv2dModulated, involution2d, ops,
+} from './ops.js';
+export { init, isReady, simdSupported } from './module.js';
 export { arenaStats } from './arena.js';
+
+registerBackend(ops);

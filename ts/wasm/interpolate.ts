@@ -1,5 +1,5 @@
 import { Tensor } from '../core/tensor.js';
-import { checkInterpolate, bilinearAxis, type InterpolateOptions } from '../ref/interpolate.js';
+import { checkInterpolate, bilinearAxis, type InterpolateOptions } from '../core/check/interpolate.js';
 import { withArena } from './arena.js';
 import { kernels } from './kernels.js';
 

@@ -1,5 +1,5 @@
 import { Tensor } from '../core/tensor.js';
-import { checkInvolution2d, type Involution2dOptions } from '../ref/involution2d.js';
+import { checkInvolution2d, type Involution2dOptions } from '../core/check/involution2d.js';
 import { withArena } from './arena.js';
 import { dynconvKernels } from './dynconv_kernels.js';
 

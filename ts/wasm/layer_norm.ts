@@ -1,5 +1,5 @@
 import { Tensor } from '../core/tensor.js';
-import { checkLayerNorm } from '../ref/norm.js';
+import { checkLayerNorm } from '../core/check/norm.js';
 import { withArena } from './arena.js';
 import { kernels } from './kernels.js';
 
@@ -23,7 +23,8 @@ import { kernels } from './kernels.js';
  * @throws ShapeError / ParameterError as checkLayerNorm (before any WASM work); BackendError before init.
  * @see ts/ref/norm.ts · as/norm.ts
  */
-export function layerNorm(input: Tensor, normalized_shape: readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+export function layerNorm(input: Tensor, normalized_shape: readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, options: { eps?: number } = {}): Tensor {
+  const eps = options?.eps ?? 1e-5;
   const size = checkLayerNorm('layer_norm', input, normalized_shape, weight, bias, eps);
   const k = kernels();
   const total = input.size, rows = size === 0 ? 0 : total / size;

@@ -1,5 +1,5 @@
 import { Tensor } from '../core/tensor.js';
-import { checkLinear } from '../ref/linear.js';
+import { checkLinear } from '../core/check/linear.js';
 import { withArena } from './arena.js';
 import { kernels } from './kernels.js';
 import { gemmColumnBlock, gemmPackedAFloats } from './conv2d.js';

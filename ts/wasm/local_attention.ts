@@ -1,5 +1,5 @@
 import { Tensor } from '../core/tensor.js';
-import { checkLocalAttention, type LocalAttentionOptions, type LocalAttentionGeometry } from '../ref/local_attention.js';
+import { checkLocalAttention, type LocalAttentionOptions, type LocalAttentionGeometry } from '../core/check/local_attention.js';
 import { withArena, type Arena } from './arena.js';
 import { kernels } from './module.js';
 

@@ -1,5 +1,5 @@
 import { Tensor } from '../core/tensor.js';
-import { checkPad, type PadMode } from '../ref/pad.js';
+import { checkPad, type PadMode } from '../core/check/pad.js';
 import { withArena } from './arena.js';
 import { kernels, f32Bits } from './kernels.js';
 
@@ -19,7 +19,8 @@ const MODE_ID: Record<PadMode, number> = { constant: 0, reflect: 1, replicate: 2
  * @throws ParameterError / ShapeError as checkPad (before any WASM work); BackendError before init.
  * @see ts/ref/pad.ts · as/pad.ts
  */
-export function pad(input: Tensor, pad: readonly number[], mode: PadMode = 'constant', value = 0): Tensor {
+export function pad(input: Tensor, pad: readonly number[], options: { mode?: PadMode; value?: number } = {}): Tensor {
+  const mode = options?.mode ?? 'constant', value = options?.value ?? 0;
   const g = checkPad('pad', input, pad, mode);
   const k = kernels();
   const rank = input.rank, shape = input.shape, outShape = g.outShape;

@@ -1,5 +1,6 @@
 import { Tensor } from '../core/tensor.js';
-import { checkShift2d, type Shifts } from '../ref/shift2d.js';
+import { conv2d } from './conv2d.js';
+import { shiftConvWeight, checkShift2d, type Shifts } from '../core/check/shift2d.js';
 import { withArena } from './arena.js';
 import { kernels } from './kernels.js';
 
@@ -25,4 +26,16 @@ export function shift2d(input: Tensor, shifts: Shifts): Tensor {
     return a.download(y, n);
   });
   return new Tensor(out, input.shape);
+}
+
+/**
+ * Shift as ONE grouped (depthwise) convolution with the one-hot kernels of ACmix §4.2 (Eq. 13-15), on the
+ * wasm conv2d (its direct depthwise kernel): same signature and semantics as ts/ref/shift2d.ts `shift2dAsConv`,
+ * equal to `shift2d` bit for bit for finite inputs (every other tap adds an exact ±0).
+ * Shapes:  input [N, C, H, W] → [N, C, H, W].   Cost: 2·N·C·H·W·k² FLOPs, k = 2·max|shift| + 1.
+ * @throws as shift2d; BackendError before `init()`.
+ */
+export function shift2dAsConv(input: Tensor, shifts: Shifts): Tensor {
+  const { weight, padding } = shiftConvWeight(input.shape[1], checkShift2d('shift2d', input, shifts));
+  return conv2d(input, weight, null, { padding, groups: input.shape[1] });
 }

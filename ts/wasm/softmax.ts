@@ -1,5 +1,5 @@
 import { Tensor } from '../core/tensor.js';
-import { checkSoftmax } from '../ref/activations.js';
+import { checkSoftmax } from '../core/check/activations.js';
 import { withArena } from './arena.js';
 import { kernels } from './kernels.js';
 

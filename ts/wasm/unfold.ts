@@ -1,6 +1,6 @@
 import { Tensor } from '../core/tensor.js';
 import type { IntPair } from '../core/geometry.js';
-import { checkUnfold, type UnfoldOptions } from '../ref/unfold.js';
+import { checkUnfold, type UnfoldOptions } from '../core/check/unfold.js';
 import { withArena } from './arena.js';
 import { kernels } from './kernels.js';
 

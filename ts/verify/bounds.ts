@@ -2,7 +2,7 @@
  * The pieces every golden runner shares (ts/verify.ts, ts/verify_dynconv.ts): unit roundoff, the bound type,
  * and the two generic bounds. Derivations: spec/support/close.ts and README "Numbers".
  */
-import { Tensor } from './core/tensor.js';
+import { Tensor } from '../core/tensor.js';
 
 /** float32 unit roundoff. */
 export const U = 2 ** -24;

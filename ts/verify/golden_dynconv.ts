@@ -3,20 +3,21 @@
  * written by spec/fixtures/generate_dynconv.py), called by `runCase` in ts/verify.ts. Each returns the
  * backend's output, PyTorch's, and a per-element bound derived from the op's error analysis.
  */
-import { Tensor } from './core/tensor.js';
-import type { Ops } from './core/ops.js';
-import { conv2d as refConv2d } from './ref/conv2d.js';
-import { deformConv2dErrorScales } from './ref/deform_conv2d.js';
-import { DeformConv2d, DCNv2, deformOp } from './nn/deform_conv2d.js';
-import { conv2dPerSample, conv2dMixture, conv2dModulated, modulatedWeight, type WeightModulation } from './ref/conv2d_per_sample.js';
-import { globalAvgPool2d } from './ref/global_avg_pool2d.js';
-import { pad as refPad } from './ref/pad.js';
-import { CondConv2d, CondConvRouting, DynamicConv2d } from './nn/dynamic.js';
-import { ODConv2d, type ODConvAttentions } from './nn/odconv.js';
-import { involution2d } from './ref/involution2d.js';
-import { DynamicDWConv, IDynamicDWConv } from './nn/dynamic_dw.js';
-import { DynamicDWFeedForward, RoutedDownsample } from './nn/transformer_seeds.js';
-import { U, abs, fixtureTensor, chainBound, type Bound, type FixtureCaseLike } from './verify_bounds.js';
+import { Tensor } from '../core/tensor.js';
+import type { Ops } from '../core/ops.js';
+import { conv2d as refConv2d } from '../ref/conv2d.js';
+import { deformConv2dErrorScales } from '../ref/deform_conv2d.js';
+import { DeformConv2d, DCNv2 } from '../nn/deform_conv2d.js';
+import { conv2dPerSample, conv2dMixture, conv2dModulated, modulatedWeight } from '../ref/conv2d_per_sample.js';
+import { type WeightModulation } from '../core/check/conv2d_per_sample.js';
+import { globalAvgPool2d } from '../ref/global_avg_pool2d.js';
+import { pad as refPad } from '../ref/pad.js';
+import { CondConv2d, CondConvRouting, DynamicConv2d } from '../nn/dynamic.js';
+import { ODConv2d, type ODConvAttentions } from '../nn/odconv.js';
+import { involution2d } from '../ref/involution2d.js';
+import { DynamicDWConv, IDynamicDWConv } from '../nn/dynamic_dw.js';
+import { DynamicDWFeedForward, RoutedDownsample } from '../nn/transformer_seeds.js';
+import { U, abs, fixtureTensor, chainBound, type Bound, type FixtureCaseLike } from './bounds.js';
 
 type CaseLike = FixtureCaseLike;
 const T = fixtureTensor;
@@ -185,7 +186,7 @@ export function runDynconvCase(c: CaseLike, ops: Ops): { got: Tensor; expected: 
     case 'deform_conv2d': {
       const off = T(c, 'offset'), w = T(c, 'weight'), b = p.bias ? T(c, 'bias') : null, mask = p.mask ? T(c, 'mask') : null;
       const opts = { stride: p.stride, padding: p.padding, dilation: p.dilation, mask };
-      return [{ got: deformOp(ops)(input, off, w, b, opts), expected: T(c, 'output'), bound: deformBound(deformConv2dErrorScales(input, off, w, b, opts)) }];
+      return [{ got: ops.deformConv2d(input, off, w, b, opts), expected: T(c, 'output'), bound: deformBound(deformConv2dErrorScales(input, off, w, b, opts)) }];
     }
     case 'deform_conv2d_module': {
       const m = new DeformConv2d({ in_channels: p.in_channels, out_channels: p.out_channels, kernel_size: p.kernel_size, stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups, bias: p.bias });

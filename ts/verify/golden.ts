@@ -5,16 +5,16 @@
  * `attnconv verify` and by the golden suites in spec/.
  */
 import { readFileSync } from 'node:fs';
-import { Tensor } from './core/tensor.js';
-import type { Ops } from './core/ops.js';
-import { readSafetensors } from './io/safetensors.js';
-import { packageFile } from './core/paths.js';
-import { conv2d as refConv2d } from './ref/conv2d.js';
-import { linspace } from './ref/interpolate.js';
-import { ACmix, Bottleneck } from './nn/acmix.js';
-import type { Module } from './nn/module.js';
-import { runDynconvCase } from './verify_dynconv.js';
-import { U, abs, fixtureTensor, dotBound, chainBound, type Bound } from './verify_bounds.js';
+import { Tensor } from '../core/tensor.js';
+import type { Ops } from '../core/ops.js';
+import { readSafetensors } from '../io/safetensors.js';
+import { packageFile } from './paths.js';
+import { conv2d as refConv2d } from '../ref/conv2d.js';
+import { linspace } from '../core/check/interpolate.js';
+import { ACmix, Bottleneck } from '../nn/acmix.js';
+import type { Module } from '../nn/module.js';
+import { runDynconvCase } from './golden_dynconv.js';
+import { U, abs, fixtureTensor, dotBound, chainBound, type Bound } from './bounds.js';
 
 export { U };
 
@@ -89,7 +89,7 @@ export function runCase(c: FixtureCase, ops: Ops): { got: Tensor; expected: Tens
     case 'unfold':
       return [{ got: ops.unfold(input, p.kernel_size, { dilation: p.dilation, padding: p.padding, stride: p.stride }), expected: T(c, 'output'), bound: exact }];
     case 'pad':
-      return [{ got: ops.pad(input, p.pad, p.mode, p.value ?? 0), expected: T(c, 'output'), bound: exact }];
+      return [{ got: ops.pad(input, p.pad, { mode: p.mode, value: p.value ?? 0 }), expected: T(c, 'output'), bound: exact }];
     case 'relu':
       return [{ got: ops.relu(input), expected: T(c, 'output'), bound: exact }];
     case 'softmax': {
@@ -99,7 +99,7 @@ export function runCase(c: FixtureCase, ops: Ops): { got: Tensor; expected: Tens
     }
     case 'gelu': {
       // PyTorch's float32 erf/tanh are within a few ulp; cancellation near x ≈ −3 makes |x| the right scale.
-      return [{ got: ops.gelu(input, p.approximate), expected: T(c, 'output'), bound: { bound: (i) => 16 * U * (Math.abs(input.data[i]) + 1e-30), describe: '16·u·|x|' } }];
+      return [{ got: ops.gelu(input, { approximate: p.approximate }), expected: T(c, 'output'), bound: { bound: (i) => 16 * U * (Math.abs(input.data[i]) + 1e-30), describe: '16·u·|x|' } }];
     }
     case 'linear': {
       const w = T(c, 'weight'), b = c.tensors.get('bias') ?? null;
@@ -111,7 +111,7 @@ export function runCase(c: FixtureCase, ops: Ops): { got: Tensor; expected: Tens
       const size = (p.normalized_shape as number[]).reduce((a, x) => a * x, 1);
       const bb = b ? b.data : null;
       // mean and variance are sums of `size` terms: (size + 4)·u relative on the normalised value, plus the affine.
-      return [{ got: ops.layerNorm(input, p.normalized_shape, w, b, p.eps), expected: out,
+      return [{ got: ops.layerNorm(input, p.normalized_shape, w, b, { eps: p.eps }), expected: out,
         bound: { bound: (i) => 2 * (size + 4) * U * (Math.abs(out.data[i]) + (bb ? 2 * Math.abs(bb[i % size]) : 0)), describe: `2·(n+4)·u·(|y|+2|β|), n=${size}` } }];
     }
     case 'batch_norm': {
@@ -122,7 +122,7 @@ export function runCase(c: FixtureCase, ops: Ops): { got: Tensor; expected: Tens
         const ch = Math.floor(i / (H * W)) % C, scale = (w ? w.data[ch] : 1) / Math.sqrt(v.data[ch] + p.eps);
         return 8 * U * (Math.abs(input.data[i] * scale) + Math.abs(mean.data[ch] * scale) + Math.abs(b ? b.data[ch] : 0));
       };
-      return [{ got: ops.batchNorm2d(input, mean, v, w, b, p.eps), expected: out, bound: { bound, describe: '8·u·(|x·s|+|μ·s|+|β|)' } }];
+      return [{ got: ops.batchNorm2d(input, mean, v, w, b, { eps: p.eps }), expected: out, bound: { bound, describe: '8·u·(|x·s|+|μ·s|+|β|)' } }];
     }
     case 'linspace':
       // torch's CPU linspace evaluates blocks with a machine-dependent SIMD width (Vectorized::arange), so its

@@ -1,0 +1,29 @@
+// Argument checks, option types and geometry of `unfold`, shared by ts/ref and ts/wasm (they run before any work).
+import { Tensor } from '../tensor.js';
+import { ShapeError, fmtContext } from '../errors.js';
+import { expectRank, pair, type IntPair } from '../geometry.js';
+
+export interface UnfoldOptions { dilation?: IntPair; padding?: IntPair; stride?: IntPair }
+
+export interface UnfoldGeometry {
+  N: number; C: number; H: number; W: number; k_h: number; k_w: number;
+  dilation_h: number; dilation_w: number; pad_h: number; pad_w: number; stride_h: number; stride_w: number;
+  H_out: number; W_out: number;
+}
+
+/** Validates `unfold` arguments. @throws ShapeError (rank ≠ 4, window larger than the padded input), ParameterError. */
+export function checkUnfold(op: string, input: Tensor, kernel_size: IntPair, options: UnfoldOptions = {}): UnfoldGeometry {
+  expectRank(op, 'input', input.shape, 4, { input, kernel_size, ...options });
+  const [k_h, k_w] = pair(op, 'kernel_size', kernel_size, 1, 1);
+  const [dilation_h, dilation_w] = pair(op, 'dilation', options.dilation, 1, 1);
+  const [pad_h, pad_w] = pair(op, 'padding', options.padding, 0, 0);
+  const [stride_h, stride_w] = pair(op, 'stride', options.stride, 1, 1);
+  const [N, C, H, W] = input.shape;
+  const effH = dilation_h * (k_h - 1) + 1, effW = dilation_w * (k_w - 1) + 1;
+  if (H + 2 * pad_h < effH || W + 2 * pad_w < effW) {
+    throw new ShapeError(`${op}: the dilated window [${effH},${effW}] must not be larger than the padded input [${H + 2 * pad_h},${W + 2 * pad_w}] (${fmtContext({ input, kernel_size, ...options })})`);
+  }
+  const H_out = Math.floor((H + 2 * pad_h - effH) / stride_h) + 1;
+  const W_out = Math.floor((W + 2 * pad_w - effW) / stride_w) + 1;
+  return { N, C, H, W, k_h, k_w, dilation_h, dilation_w, pad_h, pad_w, stride_h, stride_w, H_out, W_out };
+}
