@@ -41,7 +41,7 @@ export {
 export {
   acmix_fc__scalar, acmix_fc__f32x4, dep_conv__scalar, dep_conv__f32x4_4x8, acmix_mix__scalar, acmix_mix__f32x4,
 } from './acmix_fc';
-// issue 4: deformable im2col (bilinear sampling) and the per-channel affine of weight modulation
+// deformable convolution: deformable im2col (bilinear sampling) and the per-channel affine of weight modulation
 export {
   pad_border1__scalar, pad_border1__f32x4, deform_sample_table__scalar, deform_sample_table__f32x4,
   bilinear_gather__scalar, bilinear_gather__f32x4,

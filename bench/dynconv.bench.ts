@@ -1,4 +1,4 @@
-// Dynamic / deformable convolution (issue 4): deform_conv2d, conv2d_mixture (CondConv / DynamicConv's core), ODConv2d,
+// Dynamic / deformable convolution: deform_conv2d, conv2d_mixture (CondConv / DynamicConv's core), ODConv2d,
 // conv2d_modulated (StyleGAN2, demodulated), dynamic depthwise (homogeneous, conv2d_per_sample) and involution2d
 // (inhomogeneous) on real layer shapes; ref, wasm, and the fastest compositions of the peers. Run alone:
 //   node --import tsx bench/dynconv.bench.ts
@@ -18,9 +18,9 @@ const { onnx } = onnxProto;
 export const dynconvShapes = {
   /** DCNv2 in a ResNet-50 layer1 bottleneck: 3x3, 64 → 64 at 56x56, padding 1, one offset group, with mask */
   'dcnv2.resnet50.layer1.conv2': { N: 1, C_in: 64, C_out: 64, H: 56, W: 56, k: 3, padding: 1 },
-  /** CondConv / DynamicConv with K = 4 experts, batch 8, 3x3, 64 → 64 at 28x28 (issue 4's shape) */
+  /** CondConv / DynamicConv with K = 4 experts, batch 8, 3x3, 64 → 64 at 28x28 */
   'condconv.k4.b8.c64.28x28': { N: 8, K: 4, C_in: 64, C_out: 64, H: 28, W: 28, k: 3, padding: 1 },
-  /** ODConv2d with K = 4 kernels (ODConv-ResNet stage 2 width), batch 8, 3x3, 64 → 64 at 28x28 (issue 4's shape) */
+  /** ODConv2d with K = 4 kernels (ODConv-ResNet stage 2 width), batch 8, 3x3, 64 → 64 at 28x28 */
   'odconv.k4.b8.c64.28x28': { N: 8, K: 4, C_in: 64, C_out: 64, H: 28, W: 28, k: 3, padding: 1 },
   /** StyleGAN2 synthesis 3x3 conv at 16x16 with demodulation, batch 4; 256 channels (config-f has 512 there: see the note) */
   'stylegan2.b16.c256.demod.b4': { N: 4, C_in: 256, C_out: 256, H: 16, W: 16, k: 3, padding: 1 },

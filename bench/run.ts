@@ -65,7 +65,7 @@ console.log(`\nSIMD ceiling (bench/peak.wat, f32x4 mul+add, independent chains),
 const suites: [string, () => Promise<Workload[]>][] = [
   ['conv2d', conv2d.workloads], ['linear', linear.workloads], ['multi_head_attention', mhsa.workloads],
   ['local_attention', localAttention.workloads], ['acmix', acmix.workloads],
-  ['dynconv', dynconv.workloads], // deform_conv2d and conv2d_mixture (bench/dynconv.bench.ts, issue 4)
+  ['dynconv', dynconv.workloads], // deform_conv2d and conv2d_mixture (bench/dynconv.bench.ts)
 ];
 const results: WorkloadResult[] = [];
 for (const [id, make] of suites) {

@@ -1,4 +1,4 @@
-// The WASM arena under a long mixed workload (issue 3, "Memory and faults"): 1,000 calls mixing valid and
+// The WASM arena under a long mixed workload (memory and faults): 1,000 calls mixing valid and
 // invalid inputs across ops (conv2d, local attention, softmax, pad, the fused ACmix forward, and loads of
 // state_dicts with wrong shapes). After every call the arena is back at its base, memory.buffer.byteLength
 // stops growing once the working set has been seen, and every valid result equals its first occurrence

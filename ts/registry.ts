@@ -36,7 +36,7 @@ export const registry: OpEntry[] = [
   { id: 'interpolate', fn: 'interpolate', paper: '—', matches: "torch.nn.functional.interpolate(mode='bilinear')", flops: '~7 per output element', kernels: ['bilinear'] },
   { id: 'local_attention', fn: 'localAttention', paper: 'ACmix §3.2 Eq. (8)-(9) + official relative position term', matches: 'official ACmix attention path', flops: '4·N·C·k_att²·H_out·W_out', kernels: ['local_attention'] },
   { id: 'acmix_fc', fn: 'acmixFc', paper: 'ACmix §4.1 (conv path fc)', matches: 'official ACmix fc + permute', flops: '2·N·k_conv²·3·head·head_dim·H·W', kernels: ['acmix_fc', 'pack_a'] },
-  // issue 4: dynamic and deformable convolution
+  // dynamic and deformable convolution
   { id: 'sigmoid', fn: 'sigmoid', paper: 'CondConv (arXiv:1904.04971) Eq. (2) routing; DCNv2 (arXiv:1811.11168) §3.1 mask', matches: 'torch.sigmoid', flops: '~4 per element', kernels: ['sigmoid'] },
   { id: 'deform_conv2d', fn: 'deformConv2d', paper: 'Dai et al. 2017 (arXiv:1703.06211) Eq. (2)-(4); Zhu et al. 2019 (arXiv:1811.11168) Eq. (1)', matches: 'torchvision.ops.deform_conv2d', flops: '2·N·C_out·H_out·W_out·(C_in/groups)·k_h·k_w + 12·N·C_in·k_h·k_w·H_out·W_out', kernels: ['pad_border1', 'deform_sample_table', 'bilinear_gather', 'gemm'] },
   { id: 'global_avg_pool2d', fn: 'globalAvgPool2d', paper: 'CondConv (arXiv:1904.04971) Eq. (2); DynamicConv (arXiv:1912.03458) §3.2 squeeze', matches: 'torch.nn.functional.adaptive_avg_pool2d(x, 1)', flops: 'N·C·H·W', kernels: ['global_avg_pool'] },

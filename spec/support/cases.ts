@@ -415,7 +415,7 @@ export const opSpecs: Partial<Record<OpName, OpSpec>> = {
     },
   }),
 
-  // ---- issue 4 (dynamic / deformable convolution): the bounds their specs and ts/verify_dynconv.ts state
+  // ---- dynamic / deformable convolution: the bounds their specs and ts/verify/golden_dynconv.ts state
 
   sigmoid: spec({
     bound: '8·u·|ref| + 2⁻¹⁴⁸',

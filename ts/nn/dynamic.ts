@@ -8,7 +8,6 @@ import { uniform } from './init.js';
 import { checkConv2dMixture } from '../core/check/conv2d_per_sample.js';
 
 // Dynamic convolutions as modules: CondConv2d (+ its router), DynamicConv2d. Written once against Ops; the
-// optional issue-4 members fall back to the reference where an Ops object lacks them.
 
 
 /** N(0, std²) samples (Box–Muller on the library's seeded uniform stream), for kaiming_normal. */

@@ -6,7 +6,7 @@ import { Linear, LayerNorm, GELU } from './layers.js';
 import { DynamicDWConv } from './dynamic_dw.js';
 import { CondConv2d, CondConvRouting } from './dynamic.js';
 
-// Seed usages of dynamic convolution inside transformer blocks (issue 4, item 8). Tokens are [N, L, C] with
+// Seed usages of dynamic convolution inside transformer blocks (the seeds' transformer usages). Tokens are [N, L, C] with
 // L = H·W in row-major pixel order (ViT / Swin layout); the token ↔ NCHW permutes are data movement in JS
 // (bit-exact), the arithmetic runs on the backend's Ops.
 

@@ -46,7 +46,7 @@ export function loadFixture(file: string): FixtureCase[] {
 }
 
 export const FIXTURE_FILES = ['conv2d.safetensors', 'unfold.safetensors', 'pad.safetensors', 'ops.safetensors', 'acmix.safetensors', 'bottleneck.safetensors'];
-FIXTURE_FILES.push('dynconv.safetensors');   // issue 4: dynamic / deformable convolution (ts/verify_dynconv.ts)
+FIXTURE_FILES.push('dynconv.safetensors');   // dynamic / deformable convolution (ts/verify/golden_dynconv.ts)
 
 /** Result of running one case on one backend. */
 export interface VerifyResult {
@@ -154,7 +154,7 @@ export function runCase(c: FixtureCase, ops: Ops): { got: Tensor; expected: Tens
       return [{ got: m.forward(input, { backend: ops }), expected: T(c, 'output'), bound: chainBound(K, T(c, 'output').data) }];
     }
     default: {
-      const dyn = runDynconvCase(c, ops);   // issue 4 ops (ts/verify_dynconv.ts)
+      const dyn = runDynconvCase(c, ops);   // dynamic / deformable convolution ops (ts/verify/golden_dynconv.ts)
       if (dyn) return dyn;
       throw new Error(`verify: no runner for op ${c.op} (fixture ${c.file}:${c.name})`);
     }

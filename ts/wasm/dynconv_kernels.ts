@@ -1,5 +1,5 @@
 /**
- * Typed signatures of the issue-4 kernels (as/bilinear_gather.ts, as/channel_affine.ts, as/sigmoid.ts,
+ * Typed signatures of the dynamic- and deformable-convolution kernels (as/bilinear_gather.ts, as/channel_affine.ts, as/sigmoid.ts,
  * as/global_avg_pool.ts, as/weighted_tap_sum.ts), each __scalar beside its
  * __f32x4 twin with the same parameters. Byte pointers (usize) and sizes (i32) are plain numbers; pointer 0 = none.
  * @see as/index.ts (the kernel inventory) · ts/wasm/module.ts (GEMM and im2col signatures)

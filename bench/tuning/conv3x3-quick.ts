@@ -2,14 +2,14 @@
 // and pack_b of 2 output rows at a time, then gemm_packed), the previous full-matrix im2col path (im2col of the whole image, then gemm__f32x4_4x8), and tfjs-wasm (XNNPACK,
 // NHWC, fused bias) in one process, rounds interleaved with the order rotated.
 // Run after `npm run build:as`:  node --import tsx bench/conv3x3-quick.ts [rounds] [roundMs]
-import { init } from '../ts/wasm/index.js';
-import { conv2d, gemmColumnBlock, gemmPackedAFloats } from '../ts/wasm/conv2d.js';
-import { kernels } from '../ts/wasm/module.js';
-import { withArena } from '../ts/wasm/arena.js';
-import { Tensor } from '../ts/core/tensor.js';
-import { ops as refOps } from '../ts/ref/index.js';
-import { nchwToNhwc, nhwcToNchw, relError, seeded } from './harness.js';
-import { tf, tfjs } from './peers.js';
+import { init } from '../../ts/wasm/index.js';
+import { conv2d, gemmColumnBlock, gemmPackedAFloats } from '../../ts/wasm/conv2d.js';
+import { kernels } from '../../ts/wasm/module.js';
+import { withArena } from '../../ts/wasm/arena.js';
+import { Tensor } from '../../ts/core/tensor.js';
+import { ops as refOps } from '../../ts/ref/index.js';
+import { nchwToNhwc, nhwcToNchw, relError, seeded } from '../harness.js';
+import { tf, tfjs } from '../peers.js';
 
 await init();
 await tfjs();

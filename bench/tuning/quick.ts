@@ -1,6 +1,6 @@
 // Helpers shared by the bench/*-quick.ts scripts (quick, single-process timings while a kernel is tuned;
 // the real comparison with the peers is bench/run.ts).
-import { Tensor } from '../ts/core/tensor.js';
+import { Tensor } from '../../ts/core/tensor.js';
 
 /** A tensor of uniform values in [−0.5, 0.5) from a small LCG seeded by `seed`. */
 export function randomTensor(shape: number[], seed: number): Tensor {

@@ -5,16 +5,16 @@
 // rows time the ts/wasm op (upload, kernel, download), which is what a caller of wasm.ops pays.
 // Reports the median and best of `rounds` timed rounds (each ≥ 0.2 s) after a warm-up; the VM's speed
 // drifts between runs, so compare numbers within one run only.
-import { init } from '../ts/wasm/index.js';
-import { conv2d } from '../ts/wasm/conv2d.js';
-import { softmax } from '../ts/wasm/softmax.js';
-import { gelu } from '../ts/wasm/gelu.js';
-import { build } from '../ts/wasm/module.js';
-import { kernels } from '../ts/wasm/kernels.js';
-import { withArena } from '../ts/wasm/arena.js';
-import { gemmColumnBlock, gemmPackedAFloats } from '../ts/wasm/conv2d.js';
-import { Tensor } from '../ts/core/tensor.js';
-import { tf, tfjs } from './peers.js';
+import { init } from '../../ts/wasm/index.js';
+import { conv2d } from '../../ts/wasm/conv2d.js';
+import { softmax } from '../../ts/wasm/softmax.js';
+import { gelu } from '../../ts/wasm/gelu.js';
+import { build } from '../../ts/wasm/module.js';
+import { kernels } from '../../ts/wasm/kernels.js';
+import { withArena } from '../../ts/wasm/arena.js';
+import { gemmColumnBlock, gemmPackedAFloats } from '../../ts/wasm/conv2d.js';
+import { Tensor } from '../../ts/core/tensor.js';
+import { tf, tfjs } from '../peers.js';
 import { randomTensor, measure as measureRate } from './quick.js';
 
 await init();

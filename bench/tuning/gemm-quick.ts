@@ -3,11 +3,11 @@
 // FLOPs = 2 × multiply-accumulates: conv = 2·N·C_out·H_out·W_out·(C_in/groups)·k_h·k_w, gemm = 2·M·N·K.
 // Reports the best and median of `rounds` timed rounds (each ≥ 0.2 s) after a warm-up; the VM's
 // speed drifts between runs, so compare numbers within one run only.
-import { init } from '../ts/wasm/index.js';
-import { conv2d } from '../ts/wasm/conv2d.js';
-import { kernels, build } from '../ts/wasm/module.js';
-import { withArena } from '../ts/wasm/arena.js';
-import { gemmColumnBlock, gemmPackedAFloats } from '../ts/wasm/conv2d.js';
+import { init } from '../../ts/wasm/index.js';
+import { conv2d } from '../../ts/wasm/conv2d.js';
+import { kernels, build } from '../../ts/wasm/module.js';
+import { withArena } from '../../ts/wasm/arena.js';
+import { gemmColumnBlock, gemmPackedAFloats } from '../../ts/wasm/conv2d.js';
 import { randomTensor, measure } from './quick.js';
 
 await init();

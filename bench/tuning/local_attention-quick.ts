@@ -7,14 +7,14 @@
 // Reports medians of `rounds` timed runs after a warm-up; the VM drifts 20-35% between runs, so compare
 // numbers within one run only. Also reports the peak arena use of the ACmix forward (this process runs it
 // first, so arenaStats().highWater − base is its own).
-import { init, arenaStats } from '../ts/wasm/index.js';
-import { build } from '../ts/wasm/module.js';
-import { localAttention } from '../ts/wasm/local_attention.js';
-import { acmix as acmixWasm } from '../ts/wasm/acmix.js';
-import { ACmix } from '../ts/nn/acmix.js';
-import { manualSeed } from '../ts/nn/init.js';
-import type { ACmixTrace } from '../ts/nn/acmix.js';
-import { Tensor } from '../ts/core/tensor.js';
+import { init, arenaStats } from '../../ts/wasm/index.js';
+import { build } from '../../ts/wasm/module.js';
+import { localAttention } from '../../ts/wasm/local_attention.js';
+import { acmix as acmixWasm } from '../../ts/wasm/acmix.js';
+import { ACmix } from '../../ts/nn/acmix.js';
+import { manualSeed } from '../../ts/nn/init.js';
+import type { ACmixTrace } from '../../ts/nn/acmix.js';
+import { Tensor } from '../../ts/core/tensor.js';
 import { randomTensor } from './quick.js';
 
 await init();

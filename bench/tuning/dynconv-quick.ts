@@ -1,7 +1,7 @@
-// Quick timing of the issue-4 ops on their real-layer shapes (no peers): node --import tsx bench/dynconv-quick.ts
-import { Tensor } from '../ts/core/tensor.js';
-import { init, ops } from '../ts/wasm/index.js';
-import { seeded } from './harness.js';
+// Quick timing of the dynamic / deformable convolution ops on their real-layer shapes (no peers): node --import tsx bench/tuning/dynconv-quick.ts
+import { Tensor } from '../../ts/core/tensor.js';
+import { init, ops } from '../../ts/wasm/index.js';
+import { seeded } from '../harness.js';
 
 await init();
 function time(label: string, fn: () => unknown, reps = 10): number {
