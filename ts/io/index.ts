@@ -1,2 +1,2 @@
-export { readSafetensors, writeSafetensors, type SafetensorsFile } from './safetensors.js';
-export { decodePng, encodePng, normalize, IMAGENET_MEAN, IMAGENET_STD } from './image.js';
+export { readSafetensors, writeSafetensors, MAX_HEADER_BYTES, type SafetensorsFile } from './safetensors.js';
+export { decodePng, encodePng, normalize, IMAGENET_MEAN, IMAGENET_STD, DEFAULT_MAX_PIXELS, type DecodePngOptions, type EncodePngOptions } from './image.js';
