@@ -31,7 +31,7 @@ function loadBlock(): Block {
   const file = readSafetensors(readFileSync(fixture(`${NAME}.safetensors`)));
   const state = new Map<string, Tensor>();
   for (const [k, t] of file.tensors) if (k.startsWith(`${NAME}.state.`)) state.set(k.slice(`${NAME}.state.`.length), t);
-  const block = new ACmix(s.C, s.C, s.kernel_att, s.head, s.kernel_conv, 1);
+  const block = new ACmix(s.C, s.C, { kernel_att: s.kernel_att, head: s.head, kernel_conv: s.kernel_conv, stride: 1 });
   block.loadStateDict(state);
   const x = new Tensor(benchInput(s.C * s.H * s.W), [1, s.C, s.H, s.W]);
   let weightFloats = 0;

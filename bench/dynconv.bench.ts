@@ -214,7 +214,7 @@ const sigmoidData = (n: number, seed: number, spread = 3) => seeded(n, seed).map
 function odconvWorkload(): Workload {
   const s = dynconvShapes['odconv.k4.b8.c64.28x28'];
   const T = s.k * s.k, P = s.H * s.W, S = s.C_out * s.C_in * T;
-  const od = new ODConv2d({ in_planes: s.C_in, out_planes: s.C_out, kernel_size: s.k, padding: s.padding, kernel_num: s.K });
+  const od = new ODConv2d(s.C_in, s.C_out, s.k, { padding: s.padding, kernel_num: s.K });
   const wData = seeded(s.K * S, 401, 0.05);
   od.stateDict().get('weight')!.data.set(wData);
   const xData = seeded(s.N * s.C_in * P, 402);

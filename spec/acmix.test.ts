@@ -31,7 +31,7 @@ const acmixCase = fc.record({
 
 function build(c: { in_planes: number; out_planes: number; kernel_att: number; head: number; stride: number; seed: number; randomise: boolean }): ACmix {
   manualSeed(c.seed);
-  const m = new ACmix(c.in_planes, c.out_planes, c.kernel_att, c.head, 3, c.stride);
+  const m = new ACmix(c.in_planes, c.out_planes, { kernel_att: c.kernel_att, head: c.head, kernel_conv: 3, stride: c.stride });
   if (c.randomise) {   // every parameter random, so no initial value hides a bug
     let s = c.seed;
     for (const [, t] of m.stateDict()) t.data.set(seededTensor(t.shape, s++, -1, 1).data);

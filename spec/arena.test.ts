@@ -20,7 +20,7 @@ await wasm.init();
 const x = seededTensor([1, 8, 16, 16], 1), w = seededTensor([12, 8, 3, 3], 2), b = seededTensor([12], 3);
 const q = seededTensor([1, 8, 12, 12], 4), k = seededTensor([1, 8, 12, 12], 5), v = seededTensor([1, 8, 12, 12], 6), pe = seededTensor([1, 2, 12, 12], 7);
 manualSeed(11);
-const block = new ACmix(8, 8, 7, 4, 3, 1);
+const block = new ACmix(8, 8, { kernel_att: 7, head: 4, kernel_conv: 3, stride: 1 });
 for (const [, t] of block.stateDict()) t.data.set(seededTensor(t.shape, t.size + 13, -0.5, 0.5).data);
 const goodState = new Map([...block.stateDict()].map(([key, t]) => [key, t.clone()]));
 

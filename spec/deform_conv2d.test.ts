@@ -297,7 +297,7 @@ const Modules = suite('deform_conv2d/modules');
 
 Modules('DeformConv2d: torchvision keys and shapes, forward = deformConv2d, missing offset is a named error', () => {
   manualSeed(3);
-  const m = new DeformConv2d({ in_channels: 4, out_channels: 6, kernel_size: 3, padding: 1, groups: 2 });
+  const m = new DeformConv2d(4, 6, 3, { padding: 1, groups: 2 });
   assert.equal([...m.stateDict().keys()], ['weight', 'bias']);
   assert.equal([...m.weight.shape], [6, 2, 3, 3]);
   const bound = 1 / Math.sqrt(2 * 9);
@@ -310,12 +310,12 @@ Modules('DeformConv2d: torchvision keys and shapes, forward = deformConv2d, miss
   }
   assert.throws(() => (m as any).forward(g.x), (e: Error) => e instanceof ShapeError && /offset is missing/.test(e.message));
   assert.throws(() => m.forward(seededTensor([2, 3, 6, 7], 1), g.offset), (e: Error) => e instanceof ShapeError && /in_channels = 4/.test(e.message));
-  assert.throws(() => new DeformConv2d({ in_channels: 4, out_channels: 6, kernel_size: 3, groups: 4 }), (e: Error) => e instanceof ParameterError);
+  assert.throws(() => new DeformConv2d(4, 6, 3, { groups: 4 }), (e: Error) => e instanceof ParameterError);
 });
 
 Modules('DCNv2: mmcv keys; at init (zero offset conv) y = ½·conv2d(x, W) + bias; offsets are cat(o1, o2), mask σ(m)', () => {
   manualSeed(4);
-  const m = new DCNv2({ in_channels: 4, out_channels: 3, kernel_size: 3, padding: 1, stride: 2, deform_groups: 2 });
+  const m = new DCNv2(4, 3, 3, { padding: 1, stride: 2, deform_groups: 2 });
   assert.equal([...m.stateDict().keys()], ['weight', 'bias', 'conv_offset.weight', 'conv_offset.bias']);
   assert.equal([...m.conv_offset.weight.shape], [3 * 2 * 9, 4, 3, 3]);
   const bias = seededTensor([3], 9);
@@ -338,7 +338,7 @@ Modules('DCNv2: mmcv keys; at init (zero offset conv) y = ½·conv2d(x, W) + bia
     mask.data.subarray(n * 18 * plane, (n + 1) * 18 * plane).forEach((v, i) => assert.ok(Math.abs(v - 1 / (1 + Math.exp(-logits[i]))) <= 2 * U, 'mask = σ(m)'));
   }
   assert.throws(() => m.forward(seededTensor([2, 5, 7, 6], 1)), (e: Error) => e instanceof ShapeError && /in_channels = 4/.test(e.message));
-  assert.throws(() => new DCNv2({ in_channels: 4, out_channels: 3, kernel_size: 3, deform_groups: 3 }), (e: Error) => e instanceof ParameterError);
+  assert.throws(() => new DCNv2(4, 3, 3, { deform_groups: 3 }), (e: Error) => e instanceof ParameterError);
 });
 
 Modules.run();

@@ -30,8 +30,8 @@ type ModuleCase = typeof moduleCase extends fc.Arbitrary<infer T> ? T : never;
 /** A DynamicConv2d with every parameter random (so no init value hides a bug). */
 function dyconv(c: ModuleCase): DynamicConv2d {
   manualSeed(c.seed);
-  const m = new DynamicConv2d({ in_planes: c.C_in, out_planes: c.C_out, kernel_size: c.kernel_size, stride: c.stride, padding: c.padding,
-    groups: c.groups, bias: c.bias, K: c.K, temperature: c.temperature });
+  const m = new DynamicConv2d(c.C_in, c.C_out, c.kernel_size,
+    { stride: c.stride, padding: c.padding, groups: c.groups, bias: c.bias, K: c.K, temperature: c.temperature });
   let s = c.seed;
   for (const [, t] of m.stateDict()) t.data.set(seededTensor(t.shape, s++, -1, 1).data);
   return m;
@@ -40,7 +40,7 @@ function dyconv(c: ModuleCase): DynamicConv2d {
 function condconv(c: ModuleCase): { router: CondConvRouting; conv: CondConv2d } {
   manualSeed(c.seed);
   const router = new CondConvRouting(c.C_in, c.K);
-  const conv = new CondConv2d({ in_channels: c.C_in, out_channels: c.C_out, kernel_size: c.kernel_size, stride: c.stride, groups: c.groups, bias: c.bias, num_experts: c.K });
+  const conv = new CondConv2d(c.C_in, c.C_out, { kernel_size: c.kernel_size, stride: c.stride, groups: c.groups, bias: c.bias, num_experts: c.K });
   return { router, conv };
 }
 
@@ -128,12 +128,12 @@ Identities('CondConv: router σ(Linear(GAP(x))); one router feeds several layers
     const dr = condconvRoutingError(x, router, r);
     r.data.forEach((v, i) => assert.ok(Math.abs(v - want.data[i]) <= dr.data[i] + 2 * U, 'router'));
     // a second layer (1x1, different out channels) fed by the same routing weights
-    const second = new CondConv2d({ in_channels: c.C_in, out_channels: 2 * c.groups, kernel_size: 1, groups: c.groups, num_experts: c.K });
+    const second = new CondConv2d(c.C_in, 2 * c.groups, { kernel_size: 1, groups: c.groups, num_experts: c.K });
     const y1 = conv.forward(x, r), y2 = second.forward(x, r);
     assertBitExact(y1.data, conv2dMixture(x, conv.experts(), conv.stateDict().get('bias') ?? null, r, { stride: c.stride, padding: c.padding, groups: c.groups }).data, 'layer 1');
     assertBitExact(y2.data, conv2dMixture(x, second.experts(), null, r, { groups: c.groups }).data, 'layer 2');
     // K = 1, r ≡ 1
-    const one = new CondConv2d({ in_channels: c.C_in, out_channels: c.C_out, kernel_size: c.kernel_size, stride: c.stride, groups: c.groups, bias: c.bias, num_experts: 1 });
+    const one = new CondConv2d(c.C_in, c.C_out, { kernel_size: c.kernel_size, stride: c.stride, groups: c.groups, bias: c.bias, num_experts: 1 });
     const w = one.experts(), b = one.stateDict().get('bias') ?? null;
     assertBitExact(one.forward(x, Tensor.full([c.N, 1], 1)).data, conv2d(x, expert(w, 0), b ? expert(b, 0) : null, convOpts(c)).data, 'K = 1');
   }), { numRuns: runs(30) });
@@ -143,14 +143,14 @@ Identities("CondConv2d padding: '' is timm's static ((s−1) + d(k−1))/2; 'sam
   const c = { N: 2, C_in: 3, C_out: 4, K: 3 };
   manualSeed(5);
   const x = seededTensor([c.N, c.C_in, 8, 9], 6), r = seededTensor([c.N, c.K], 7, 0, 1);
-  const same = new CondConv2d({ in_channels: 3, out_channels: 4, kernel_size: 3, stride: 2, padding: 'same', num_experts: 3 });
+  const same = new CondConv2d(3, 4, { kernel_size: 3, stride: 2, padding: 'same', num_experts: 3 });
   // H = 8: total pad (4 − 1)·2 + 3 − 8 = 1 → top 0, bottom 1; W = 9: (5 − 1)·2 + 3 − 9 = 2 → 1 / 1
   assert.equal(same.paddingFor(8, 9), { conv: [0, 0], pre: [1, 1, 0, 1] });
   const want = conv2dMixture(pad(x, [1, 1, 0, 1]), same.experts(), null, r, { stride: 2 });
   assertBitExact(same.forward(x, r).data, want.data, "'same', stride 2");
-  const timmDefault = new CondConv2d({ in_channels: 3, out_channels: 4, kernel_size: 3, stride: 2, num_experts: 3 });
+  const timmDefault = new CondConv2d(3, 4, { kernel_size: 3, stride: 2, num_experts: 3 });
   assert.equal(timmDefault.paddingFor(8, 9), { conv: [1, 1], pre: null });   // ((2 − 1) + 1·2) // 2 = 1
-  const staticSame = new CondConv2d({ in_channels: 3, out_channels: 4, kernel_size: 5, padding: 'same', dilation: 2, num_experts: 3 });
+  const staticSame = new CondConv2d(3, 4, { kernel_size: 5, padding: 'same', dilation: 2, num_experts: 3 });
   assert.equal(staticSame.paddingFor(8, 9), { conv: [4, 4], pre: null });
 });
 
@@ -205,27 +205,27 @@ const Modules = suite('dynamic_conv2d/modules');
 
 Modules('state_dict keys and shapes: timm CondConv2d, kaijieshi7 Dynamic_conv2d (hidden = int(C·ratio) + 1, or K for C = 3)', () => {
   manualSeed(1);
-  const cc = new CondConv2d({ in_channels: 8, out_channels: 6, kernel_size: 3, groups: 2, bias: true, num_experts: 4 });
+  const cc = new CondConv2d(8, 6, { kernel_size: 3, groups: 2, bias: true, num_experts: 4 });
   assert.equal([...cc.stateDict()].map(([k, t]) => [k, [...t.shape]]), [['weight', [4, 6 * 4 * 9]], ['bias', [4, 6]]]);
   assert.equal([...new CondConvRouting(8, 4).stateDict()].map(([k, t]) => [k, [...t.shape]]), [['weight', [4, 8]], ['bias', [4]]]);
-  const dy = new DynamicConv2d({ in_planes: 64, out_planes: 32, kernel_size: 3, padding: 1 });
+  const dy = new DynamicConv2d(64, 32, 3, { padding: 1 });
   assert.equal([...dy.stateDict()].map(([k, t]) => [k, [...t.shape]]),
     [['weight', [4, 32, 64, 3, 3]], ['bias', [4, 32]], ['attention.fc1.weight', [17, 64, 1, 1]], ['attention.fc2.weight', [4, 17, 1, 1]], ['attention.fc2.bias', [4]]]);
-  const rgb = new DynamicConv2d({ in_planes: 3, out_planes: 8, kernel_size: 3, K: 5 });
+  const rgb = new DynamicConv2d(3, 8, 3, { K: 5 });
   assert.equal([...rgb.attention.fc1.weight.shape], [5, 3, 1, 1]);
   assert.is(dy.temperature, 34);
 });
 
 Modules('temperature: settable, validated (ParameterError for ≤ 0, NaN, ∞; the module keeps τ and still works), annealed −3 per step to 1', () => {
   manualSeed(2);
-  const m = new DynamicConv2d({ in_planes: 4, out_planes: 4, kernel_size: 3, padding: 1 });
+  const m = new DynamicConv2d(4, 4, 3, { padding: 1 });
   const x = seededTensor([2, 4, 5, 5], 3), before = m.forward(x);
   for (const bad of [0, -1, NaN, Infinity, '2' as unknown as number]) {
     assert.throws(() => { m.temperature = bad; }, (e: Error) => e instanceof ParameterError && /temperature must be a finite number > 0/.test(e.message), String(bad));
     assert.is(m.temperature, 34);
   }
   assertBitExact(m.forward(x).data, before.data, 'unchanged after the failed sets');
-  assert.throws(() => new DynamicConv2d({ in_planes: 4, out_planes: 4, kernel_size: 3, temperature: 0 }), (e: Error) => e instanceof ParameterError);
+  assert.throws(() => new DynamicConv2d(4, 4, 3, { temperature: 0 }), (e: Error) => e instanceof ParameterError);
   const seen = [];
   for (let i = 0; i < 13; i++) { seen.push(m.temperature); m.updateTemperature(); }
   assert.equal(seen, [34, 31, 28, 25, 22, 19, 16, 13, 10, 7, 4, 1, 1]);
@@ -233,8 +233,8 @@ Modules('temperature: settable, validated (ParameterError for ≤ 0, NaN, ∞; t
 
 Modules('bad input: named errors before any work (missing routing, wrong routing length, wrong channels, too small), next call right', () => {
   manualSeed(3);
-  const router = new CondConvRouting(4, 3), conv = new CondConv2d({ in_channels: 4, out_channels: 6, kernel_size: 3, num_experts: 3 });
-  const dy = new DynamicConv2d({ in_planes: 4, out_planes: 6, kernel_size: 3 });
+  const router = new CondConvRouting(4, 3), conv = new CondConv2d(4, 6, { kernel_size: 3, num_experts: 3 });
+  const dy = new DynamicConv2d(4, 6, 3);
   const x = seededTensor([2, 4, 6, 6], 4), r = router.forward(x);
   const want = [conv.forward(x, r), dy.forward(x)];
   const cases: [string, () => unknown, RegExp][] = [
@@ -252,8 +252,8 @@ Modules('bad input: named errors before any work (missing routing, wrong routing
     assertBitExact(conv.forward(x, r).data, want[0].data, `after ${what}`);
     assertBitExact(dy.forward(x).data, want[1].data, `after ${what}`);
   }
-  assert.throws(() => new CondConv2d({ in_channels: 4, out_channels: 6, groups: 4 }), (e: Error) => e instanceof ParameterError);
-  assert.throws(() => new CondConv2d({ in_channels: 4, out_channels: 4, padding: 'full' as any }), (e: Error) => e instanceof ParameterError);
+  assert.throws(() => new CondConv2d(4, 6, { groups: 4 }), (e: Error) => e instanceof ParameterError);
+  assert.throws(() => new CondConv2d(4, 4, { padding: 'full' as any }), (e: Error) => e instanceof ParameterError);
 });
 
 Modules.run();

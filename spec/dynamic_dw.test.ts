@@ -56,7 +56,7 @@ Identities('DynamicDWConv with a constant generator (conv2 weight 0, bias vec(W)
   fc.assert(fc.property(dwCase, fc.boolean(), (c0, bias) => {
     const c = { ...c0, C: Math.max(4, c0.C) };
     manualSeed(c.seed);
-    const m = randomise(new DynamicDWConv(c.C, c.k, bias, c.stride, c.padding), c.seed);
+    const m = randomise(new DynamicDWConv(c.C, c.k, { bias, stride: c.stride, padding: c.padding }), c.seed);
     const wStatic = seededTensor([c.C, 1, c.k, c.k], c.seed + 2);
     m.conv2.weight.data.fill(0);
     m.conv2.bias!.data.set(wStatic.data);
@@ -87,7 +87,7 @@ Identities('RoutedDownsample with one expert and r ≡ 1 (router bias +∞) ≡ 
   fc.assert(fc.property(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer(), (N, C, h, w, seed) => {
     const H = 2 * h, W = 2 * w;
     manualSeed(seed);
-    const m = randomise(new RoutedDownsample(C, 1), seed);
+    const m = randomise(new RoutedDownsample(C, { num_experts: 1 }), seed);
     m.routing_fn.stateDict().get('bias')!.data.fill(Infinity);
     const lin = seededTensor([2 * C, 4 * C], seed + 1);
     // conv weight[o, c, dy, dx] = Wlin[o, slot(dy, dx)·C + c], slot(0,0) = 0, slot(1,0) = 1, slot(0,1) = 2, slot(1,1) = 3
@@ -111,7 +111,7 @@ Identities('RoutedDownsample with one expert and r ≡ 1 (router bias +∞) ≡ 
 
 Identities('DynamicDWFeedForward with an identity generated kernel (centre tap 1) ≡ fc2(GELU(fc1(x) + dw bias)) (fp)', () => {
   manualSeed(9);
-  const m = randomise(new DynamicDWFeedForward(4, 8, 3), 9);
+  const m = randomise(new DynamicDWFeedForward(4, 8, { kernel_size: 3 }), 9);
   m.dwconv.conv2.weight.data.fill(0);
   const b = m.dwconv.conv2.bias!.data; b.fill(0);
   for (let ch = 0; ch < 8; ch++) b[ch * 9 + 4] = 1;
@@ -131,7 +131,7 @@ Identities('modules on wasm ≈ ref (chain bound) and batch independence', () =>
   fc.assert(fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 2, max: 6 }), fc.integer({ min: 2, max: 6 }), fc.integer(), (N, H, W, seed) => {
     manualSeed(seed);
     const mods = [
-      { m: randomise(new DynamicDWConv(8, 3, true, 1, 1), seed), x: seededTensor([N, 8, H, W], seed + 1) },
+      { m: randomise(new DynamicDWConv(8, 3, { bias: true, stride: 1, padding: 1 }), seed), x: seededTensor([N, 8, H, W], seed + 1) },
       { m: randomise(new IDynamicDWConv(8, 3, 4), seed), x: seededTensor([N, 8, H, W], seed + 2) },
     ];
     for (const { m, x } of mods) {
@@ -151,7 +151,7 @@ Identities.run();
 const Errors = suite('dynamic_dw/errors');
 Errors('named errors before any work; the next call is right', () => {
   manualSeed(1);
-  const dw = new DynamicDWConv(8, 3), idw = new IDynamicDWConv(8, 3, 2), ffn = new DynamicDWFeedForward(4, 8), down = new RoutedDownsample(4, 2);
+  const dw = new DynamicDWConv(8, 3), idw = new IDynamicDWConv(8, 3, 2), ffn = new DynamicDWFeedForward(4, 8), down = new RoutedDownsample(4, { num_experts: 2 });
   const x = seededTensor([2, 8, 5, 6], 2), t = seededTensor([2, 12, 4], 3);
   const want = [dw.forward(x), idw.forward(x), ffn.forwardTokens(t, 3, 4), down.forwardTokens(seededTensor([2, 16, 4], 4), 4, 4)];
   const cases: [string, () => unknown, RegExp][] = [
@@ -160,7 +160,7 @@ Errors('named errors before any work; the next call is right', () => {
     ['involution kernel map ≠ output', () => involution2d(x, seededTensor([2, 2, 9, 5, 5], 1), { kernel_size: 3, padding: 1 }), /kernel's map/],
     ['involution kernel batch', () => involution2d(x, seededTensor([1, 2, 9, 5, 6], 1), { kernel_size: 3, padding: 1 }), /kernel.shape\[0\] must equal N = 2/],
     ['DynamicDWConv channels', () => dw.forward(seededTensor([2, 6, 5, 6], 1)), /dim = 8, got 6/],
-    ['DynamicDWConv too small', () => new DynamicDWConv(8, 7, true, 1, 0).forward(seededTensor([2, 8, 5, 6], 1)), /dilated kernel \[7,7\]/],
+    ['DynamicDWConv too small', () => new DynamicDWConv(8, 7, { bias: true, stride: 1, padding: 0 }).forward(seededTensor([2, 8, 5, 6], 1)), /dilated kernel \[7,7\]/],
     ['IDynamicDWConv channels', () => idw.forward(seededTensor([2, 4, 5, 6], 1)), /channels = 8, got 4/],
     ['FFN tokens ≠ H·W', () => ffn.forwardTokens(t, 3, 5), /input.shape\[1\] must equal H·W = 3·5 = 15/],
     ['FFN dim', () => ffn.forwardTokens(seededTensor([2, 12, 5], 1), 3, 4), /dim = 4, got 5/],
@@ -171,10 +171,10 @@ Errors('named errors before any work; the next call is right', () => {
     assertBitExact(dw.forward(x).data, want[0].data, `after ${what}`);
     assertBitExact(idw.forward(x).data, want[1].data, `after ${what}`);
   }
-  assert.throws(() => new DynamicDWConv(8, 3, true, 1, 1, 4), (e: Error) => e instanceof ParameterError && /groups must equal dim/.test(e.message));
+  assert.throws(() => new DynamicDWConv(8, 3, { bias: true, stride: 1, padding: 1, groups: 4 }), (e: Error) => e instanceof ParameterError && /groups must equal dim/.test(e.message));
   assert.throws(() => new IDynamicDWConv(8, 3, 3), (e: Error) => e instanceof ParameterError);
   assert.throws(() => new IDynamicDWConv(8, 4, 2), (e: Error) => e instanceof ParameterError && /odd/.test(e.message));
-  assert.throws(() => new DynamicDWFeedForward(4, 8, 2), (e: Error) => e instanceof ParameterError);
+  assert.throws(() => new DynamicDWFeedForward(4, 8, { kernel_size: 2 }), (e: Error) => e instanceof ParameterError);
   void want;
 });
 Errors.run();

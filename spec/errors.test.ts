@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { Tensor } from '../ts/core/tensor.js';
 import type { Ops } from '../ts/core/ops.js';
 import type { Conv2dOptions } from '../ts/core/geometry.js';
-import { ShapeError, UnsupportedShapeError, ParameterError } from '../ts/core/errors.js';
+import { ShapeError, UnsupportedShapeError, ParameterError, ArgumentError, AttnconvError } from '../ts/core/errors.js';
 import { ops as refOps } from '../ts/ref/index.js';
 import { conv2d as refConv2d } from '../ts/ref/conv2d.js';
 import type { PadMode } from '../ts/core/check/pad.js';
@@ -230,15 +230,15 @@ const ACmixErrors = suite('acmix/errors');
 
 ACmixErrors('kernel_conv 5 → UnsupportedShapeError at construction, nothing initialised (PRNG untouched)', () => {
   nn.manualSeed(1234);
-  const a = new nn.ACmix(8, 8, 7, 4, 3);
+  const a = new nn.ACmix(8, 8, { kernel_att: 7, head: 4, kernel_conv: 3 });
   nn.manualSeed(1234);
-  expectError(() => new nn.ACmix(8, 8, 7, 4, 5), UnsupportedShapeError, ['ACmix: ', 'kernel_conv must be 3', 'kernel_conv = 5'], 'ACmix kernel_conv 5');
-  const b = new nn.ACmix(8, 8, 7, 4, 3);
+  expectError(() => new nn.ACmix(8, 8, { kernel_att: 7, head: 4, kernel_conv: 5 }), UnsupportedShapeError, ['ACmix: ', 'kernel_conv must be 3', 'kernel_conv = 5'], 'ACmix kernel_conv 5');
+  const b = new nn.ACmix(8, 8, { kernel_att: 7, head: 4, kernel_conv: 3 });
   for (const [key, t] of a.stateDict()) assertBitExact(b.stateDict().get(key)!.data, t.data, `ACmix ${key} after a failed construction`);
 });
 
 ACmixErrors('out_planes not divisible by head → ParameterError', () => {
-  expectError(() => new nn.ACmix(8, 6, 7, 4), ParameterError, ['ACmix: ', 'out_planes must be divisible by head = 4', 'got out_planes = 6'], 'ACmix out_planes 6 head 4');
+  expectError(() => new nn.ACmix(8, 6, { kernel_att: 7, head: 4 }), ParameterError, ['ACmix: ', 'out_planes must be divisible by head = 4', 'got out_planes = 6'], 'ACmix out_planes 6 head 4');
 });
 
 ACmixErrors('non-integer in_planes → ParameterError', () => {
@@ -250,7 +250,7 @@ ACmixErrors('non-integer in_planes → ParameterError', () => {
   // A stride-2 ACmix with PyTorch's weights (fixture rand_s2: in_planes 8, out 16, head 4, k_att 7).
   const c = loadFixture('acmix.safetensors').find((x) => x.name === 'rand_s2')!;
   const p = c.params;
-  const m = new nn.ACmix(p.in_planes, p.out_planes, p.kernel_att, p.head, p.kernel_conv, p.stride, p.dilation);
+  const m = new nn.ACmix(p.in_planes, p.out_planes, { kernel_att: p.kernel_att, head: p.head, kernel_conv: p.kernel_conv, stride: p.stride, dilation: p.dilation });
   m.loadStateDict(c.state);
   const input = c.tensors.get('input')!; // [2, 8, 10, 12]
   const [N, , H, W] = input.shape;
@@ -349,3 +349,37 @@ LinearEmpty('in_features = 0: the output is the bias broadcast to [rows, out_fea
   assert.equal(Array.from(y.data), [1, 2, 3, 1, 2, 3]);
 });
 LinearEmpty.run();
+
+// A Tensor is the one object every op trusts: its shape and data cannot be swapped after construction, and
+// malformed constructor arguments are named errors (not a TypeError from deep inside).
+const TensorErrors = suite('tensor/errors');
+
+TensorErrors('shape and data cannot be reassigned; the instance is frozen; elements stay writable', () => {
+  const t = new Tensor(new Float32Array(6), [2, 3]);
+  assert.throws(() => { (t as unknown as { shape: number[] }).shape = [6]; });
+  assert.throws(() => { (t as unknown as { data: Float32Array }).data = new Float32Array(1); });
+  assert.throws(() => Object.assign(t, { shape: [2, 3, 4] }));
+  assert.ok(Object.isFrozen(t) && Object.isFrozen(t.shape));
+  t.data[5] = 7;
+  assert.is(t.data[5], 7);
+});
+
+TensorErrors('bad constructor arguments → ArgumentError / ShapeError with expected and actual', () => {
+  const cases: [() => unknown, Function, string[]][] = [
+    [() => new Tensor(new Float32Array(4), 4 as unknown as number[]), ArgumentError, ['shape must be an array', 'got number 4']],
+    [() => new Tensor('abcd' as unknown as Float32Array, [4]), ArgumentError, ['data must be a Float32Array', 'got string "abcd"']],
+    [() => new Tensor(null as unknown as Float32Array, [0]), ArgumentError, ['got null']],
+    [() => new Tensor(new Float32Array(4), [2, 3]), ShapeError, ['product of shape [2,3] = 6', 'got 4']],
+    [() => new Tensor(new Float32Array(0), [0, 2 ** 53]), ShapeError, ['non-negative safe integer', `[0,${2 ** 53}]`]],
+    [() => new Tensor(new Float32Array(0), [NaN]), ShapeError, ['[NaN]']],
+    [() => new Tensor(new Float32Array(4), [-2, -2]), ShapeError, ['[-2,-2]']],
+  ];
+  for (const [fn, cls, fragments] of cases) {
+    const e = thrown(fn);
+    assert.ok(e instanceof cls, `${e.name}: ${e.message}`);
+    assert.ok(e instanceof AttnconvError, `${e.name} extends AttnconvError`);
+    for (const f of fragments) assert.ok(e.message.includes(f), `"${e.message}" should include "${f}"`);
+  }
+});
+
+TensorErrors.run();

@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Tensor } from '../ts/core/tensor.js';
 import type { Ops } from '../ts/core/ops.js';
-import { BackendError, StateDictError, fmtShape } from '../ts/core/errors.js';
+import { ArgumentError, BackendError, ParameterError, StateDictError, fmtShape } from '../ts/core/errors.js';
 import { ops as refOps } from '../ts/ref/index.js';
 import { conv2d as refConv2d } from '../ts/ref/conv2d.js';
 import { batchNorm2d as refBatchNorm2d } from '../ts/ref/norm.js';
@@ -13,6 +13,7 @@ import * as wasm from '../ts/wasm/index.js';
 import * as nn from '../ts/nn/index.js';
 import { loadFixture, moduleFromCase, runCase, compare, type FixtureCase } from '../ts/verify/golden.js';
 import { seededTensor } from './support/arbitraries.js';
+import { thrown } from './support/thrown.js';
 import { assertBitExact } from './support/close.js';
 
 await wasm.init();
@@ -25,9 +26,11 @@ const allCases = [...acmixCases, ...bottleneckCases];
 /** The module a case describes, freshly constructed (PyTorch's init, no state loaded). */
 function buildModule(c: FixtureCase): nn.Module {
   const p = c.params;
-  if (c.op === 'acmix') return new nn.ACmix(p.in_planes, p.out_planes, p.kernel_att, p.head, p.kernel_conv, p.stride, p.dilation);
-  return new nn.Bottleneck(p.inplanes, p.planes, p.k_att, p.head, p.k_conv, p.stride,
-    p.downsample ? nn.Bottleneck.downsampleFor(p.inplanes, p.planes, p.stride) : null);
+  if (c.op === 'acmix') {
+    return new nn.ACmix(p.in_planes, p.out_planes, { kernel_att: p.kernel_att, head: p.head, kernel_conv: p.kernel_conv, stride: p.stride, dilation: p.dilation });
+  }
+  return new nn.Bottleneck(p.inplanes, p.planes, p.k_att, p.head, p.k_conv,
+    { stride: p.stride, downsample: p.downsample ? nn.Bottleneck.downsampleFor(p.inplanes, p.planes, p.stride) : null });
 }
 
 /** PyTorch's full state_dict key set for a case: the stored float keys ∪ params.int_buffers. */
@@ -142,8 +145,12 @@ function assertOfficialInit(m: nn.ACmix, label: string): void {
 }
 
 Init('the official init: no dep_conv.bias, rate1 = rate2 = 0.5, dep_conv.weight[o, t] one-hot at (t // k, t % k) for every o', () => {
-  for (const args of [[8, 8, 7, 4, 3, 1, 1], [6, 8, 7, 2], [8, 16, 7, 4, 3, 2], [4, 4, 3, 1], [5, 12, 5, 3]] as const) {
-    assertOfficialInit(new nn.ACmix(...(args as unknown as [number, number])), `ACmix(${args.join(', ')})`);
+  const configs: [number, number, nn.ACmixOptions][] = [
+    [8, 8, { kernel_att: 7, head: 4, kernel_conv: 3, stride: 1, dilation: 1 }], [6, 8, { kernel_att: 7, head: 2 }],
+    [8, 16, { kernel_att: 7, head: 4, kernel_conv: 3, stride: 2 }], [4, 4, { kernel_att: 3, head: 1 }], [5, 12, { kernel_att: 5, head: 3 }],
+  ];
+  for (const [in_planes, out_planes, options] of configs) {
+    assertOfficialInit(new nn.ACmix(in_planes, out_planes, options), `ACmix(${in_planes}, ${out_planes}, ${JSON.stringify(options)})`);
   }
 });
 
@@ -269,7 +276,7 @@ Load.run();
 const Layers = suite('nn/layers');
 
 Layers('Sequential: children under keys 0., 1., ... (int buffers too), applied in order', () => {
-  const seq = new nn.Sequential(new nn.Conv2d({ in_channels: 2, out_channels: 3, kernel_size: 1, bias: false }), new nn.BatchNorm2d(3));
+  const seq = new nn.Sequential(new nn.Conv2d(2, 3, 1, { bias: false }), new nn.BatchNorm2d(3));
   assert.equal([...seq.stateDict().keys()], ['0.weight', '1.weight', '1.bias', '1.running_mean', '1.running_var']);
   assert.equal(seq.intBufferKeys(), ['1.num_batches_tracked']);
   const state = new Map<string, Tensor>([
@@ -281,18 +288,18 @@ Layers('Sequential: children under keys 0., 1., ... (int buffers too), applied i
   const want = refBatchNorm2d(refConv2d(x, state.get('0.weight')!), state.get('1.running_mean')!, state.get('1.running_var')!, state.get('1.weight')!, state.get('1.bias')!);
   assertBitExact(seq.forward(x).data, want.data, 'Sequential forward');
   // nested: the Bottleneck's downsample branch
-  const b = new nn.Bottleneck(8, 2, 3, 1, 3, 2, nn.Bottleneck.downsampleFor(8, 2, 2));
+  const b = new nn.Bottleneck(8, 2, 3, 1, 3, { stride: 2, downsample: nn.Bottleneck.downsampleFor(8, 2, 2) });
   const keys = [...b.stateDict().keys()].filter((k) => k.startsWith('downsample.'));
   assert.equal(keys, ['downsample.0.weight', 'downsample.1.weight', 'downsample.1.bias', 'downsample.1.running_mean', 'downsample.1.running_var']);
   assert.ok(b.intBufferKeys().includes('downsample.1.num_batches_tracked'));
 });
 
 Layers('Conv2d: bias=false has no bias key; bias=true has [C_out]; weight [C_out, C_in/groups, k_h, k_w]', () => {
-  const noBias = new nn.Conv2d({ in_channels: 4, out_channels: 6, kernel_size: [3, 2], groups: 2, bias: false });
+  const noBias = new nn.Conv2d(4, 6, [3, 2], { groups: 2, bias: false });
   assert.equal([...noBias.stateDict().keys()], ['weight']);
   assert.is(noBias.bias, null);
   assert.equal([...noBias.weight.shape], [6, 2, 3, 2]);
-  const withBias = new nn.Conv2d({ in_channels: 4, out_channels: 6, kernel_size: 3 });
+  const withBias = new nn.Conv2d(4, 6, 3);
   assert.equal([...withBias.stateDict().keys()], ['weight', 'bias']);
   assert.equal([...withBias.stateDict().get('bias')!.shape], [6]);
   // a bias given to a bias-free conv is unexpected, as in PyTorch
@@ -361,3 +368,308 @@ Backend("resolveOps: 'ref' and undefined → the reference, 'wasm' → wasm.ops,
 });
 
 Backend.run();
+
+// ---------------------------------------------------------------------------------------------
+
+const Ctors = suite('nn/constructors');
+
+/** A Tensor's shape as a plain array. */
+const shapeOf = (t: Tensor | null | undefined) => (t ? [...t.shape] : null);
+/** state_dict keys → shapes. */
+const keyShapes = (m: nn.Module) => Object.fromEntries([...m.stateDict()].map(([k, t]) => [k, [...t.shape]]));
+
+/**
+ * One row per module with an options argument: `make(options)` calls the constructor in its documented form
+ * (PyTorch's required arguments positionally, then `options`), `given` sets every option to a non-default value
+ * where one exists, and `check` / `defaults` assert the hyper-parameters the module then has.
+ */
+interface CtorCase<M extends nn.Module = nn.Module> {
+  name: string;
+  make: (options?: unknown) => M;
+  given: object;
+  check: (m: M) => void;
+  defaults: (m: M) => void;
+}
+const ctor = <M extends nn.Module>(c: CtorCase<M>) => c as unknown as CtorCase;
+// `any` at the boundary only: the spec passes wrong types on purpose (a number, null, an array) where TypeScript
+// users get a compile error; JavaScript callers get the ArgumentError checked below.
+type Any = any;
+
+const ctorCases: CtorCase[] = [
+  ctor({
+    name: 'Conv2d', make: (o) => new nn.Conv2d(3, 64, 3, o as Any), given: { stride: 2, padding: 1, dilation: 2, groups: 1, bias: false },
+    check: (m) => {
+      assert.equal(m.options, { in_channels: 3, out_channels: 64, kernel_size: [3, 3], stride: 2, padding: 1, dilation: 2, groups: 1, bias: false });
+      assert.equal(keyShapes(m), { weight: [64, 3, 3, 3] });
+    },
+    defaults: (m) => {
+      assert.equal(m.options, { in_channels: 3, out_channels: 64, kernel_size: [3, 3], stride: 1, padding: 0, dilation: 1, groups: 1, bias: true });
+      assert.equal(keyShapes(m), { weight: [64, 3, 3, 3], bias: [64] });
+    },
+  }),
+  ctor({
+    name: 'BatchNorm2d', make: (o) => new nn.BatchNorm2d(64, o as Any), given: { eps: 1e-3, momentum: 0.01 },
+    check: (m) => { assert.is(m.num_features, 64); assert.is(m.eps, 1e-3); assert.is(m.momentum, 0.01); },
+    defaults: (m) => { assert.is(m.eps, 1e-5); assert.is(m.momentum, 0.1); assert.equal(Object.keys(keyShapes(m)), ['weight', 'bias', 'running_mean', 'running_var']); },
+  }),
+  ctor({
+    name: 'GELU', make: (o) => new nn.GELU(o as Any), given: { approximate: 'tanh' },
+    check: (m) => assert.is(m.approximate, 'tanh'),
+    defaults: (m) => assert.is(m.approximate, 'none'),
+  }),
+  ctor({
+    name: 'Linear', make: (o) => new nn.Linear(64, 256, o as Any), given: { bias: false },
+    check: (m) => { assert.is(m.in_features, 64); assert.is(m.out_features, 256); assert.equal(keyShapes(m), { weight: [256, 64] }); },
+    defaults: (m) => assert.equal(keyShapes(m), { weight: [256, 64], bias: [256] }),
+  }),
+  ctor({
+    name: 'LayerNorm', make: (o) => new nn.LayerNorm(96, o as Any), given: { eps: 1e-6, elementwise_affine: false },
+    check: (m) => { assert.equal(m.normalized_shape, [96]); assert.is(m.eps, 1e-6); assert.is(m.elementwise_affine, false); assert.equal(keyShapes(m), {}); },
+    defaults: (m) => { assert.is(m.eps, 1e-5); assert.is(m.elementwise_affine, true); assert.equal(keyShapes(m), { weight: [96], bias: [96] }); },
+  }),
+  ctor({
+    name: 'ACmix', make: (o) => new nn.ACmix(16, 16, o as Any), given: { kernel_att: 5, head: 2, kernel_conv: 3, stride: 2, dilation: 1 },
+    check: (m) => {
+      assert.equal(m.config, { in_planes: 16, out_planes: 16, kernel_att: 5, head: 2, kernel_conv: 3, stride: 2, dilation: 1, head_dim: 8 });
+      assert.equal(m.dep_conv.options.stride, 2);
+      assert.equal(shapeOf(m.conv_p.weight), [8, 2, 1, 1]);
+    },
+    defaults: (m) => assert.equal(m.config, { in_planes: 16, out_planes: 16, kernel_att: 7, head: 4, kernel_conv: 3, stride: 1, dilation: 1, head_dim: 4 }),
+  }),
+  ctor({
+    name: 'Bottleneck', make: (o) => new nn.Bottleneck(16, 4, 5, 2, 3, o as Any), given: { stride: 2, downsample: nn.Bottleneck.downsampleFor(16, 4, 2) },
+    check: (m) => {
+      const c = m.conv2.config;
+      assert.equal([c.in_planes, c.out_planes, c.kernel_att, c.head, c.kernel_conv, c.stride], [4, 4, 5, 2, 3, 2]);
+      assert.ok(m.downsample instanceof nn.Sequential);
+      assert.equal(keyShapes(m)['downsample.0.weight'], [16, 16, 1, 1]);
+      assert.equal(keyShapes(m)['conv3.weight'], [16, 4, 1, 1]);
+    },
+    defaults: (m) => {
+      assert.is(m.conv2.config.stride, 1);
+      assert.is(m.downsample, null);
+      assert.not.ok(Object.keys(keyShapes(m)).some((k) => k.startsWith('downsample.')));
+    },
+  }),
+  ctor({
+    name: 'DeformConv2d', make: (o) => new nn.DeformConv2d(4, 6, 3, o as Any), given: { stride: 2, padding: 1, dilation: 2, groups: 2, bias: false },
+    check: (m) => {
+      assert.equal(m.options, { in_channels: 4, out_channels: 6, kernel_size: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [2, 2], groups: 2, bias: false });
+      assert.equal(keyShapes(m), { weight: [6, 2, 3, 3] });
+    },
+    defaults: (m) => {
+      assert.equal(m.options, { in_channels: 4, out_channels: 6, kernel_size: [3, 3], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, bias: true });
+      assert.equal(keyShapes(m), { weight: [6, 4, 3, 3], bias: [6] });
+    },
+  }),
+  ctor({
+    name: 'DCNv2', make: (o) => new nn.DCNv2(4, 6, 3, o as Any), given: { stride: 2, padding: 1, dilation: 1, groups: 2, deform_groups: 2, bias: false },
+    check: (m) => {
+      assert.equal(m.options, { in_channels: 4, out_channels: 6, kernel_size: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], groups: 2, bias: false, deform_groups: 2 });
+      assert.equal(keyShapes(m), { weight: [6, 2, 3, 3], 'conv_offset.weight': [54, 4, 3, 3], 'conv_offset.bias': [54] });
+      assert.equal(m.conv_offset.options.stride, [2, 2]);
+    },
+    defaults: (m) => {
+      assert.equal(m.options.deform_groups, 1);
+      assert.equal(keyShapes(m), { weight: [6, 4, 3, 3], bias: [6], 'conv_offset.weight': [27, 4, 3, 3], 'conv_offset.bias': [27] });
+    },
+  }),
+  ctor({
+    name: 'CondConv2d', make: (o) => new nn.CondConv2d(8, 6, o as Any),
+    given: { kernel_size: 5, stride: 2, padding: 'same', dilation: 1, groups: 2, bias: true, num_experts: 3 },
+    check: (m) => {
+      assert.equal([m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding, m.dilation, m.groups, m.num_experts], [8, 6, [5, 5], [2, 2], 'same', [1, 1], 2, 3]);
+      assert.equal(keyShapes(m), { weight: [3, 6 * 4 * 25], bias: [3, 6] });
+    },
+    defaults: (m) => {
+      assert.equal([m.kernel_size, m.stride, m.padding, m.dilation, m.groups, m.num_experts], [[3, 3], [1, 1], '', [1, 1], 1, 4]);
+      assert.equal(keyShapes(m), { weight: [4, 6 * 8 * 9] });                     // timm: bias=False
+    },
+  }),
+  ctor({
+    name: 'DynamicConvAttention', make: (o) => new nn.DynamicConvAttention(16, 0.25, 3, 31, o as Any), given: { init_weight: false },
+    check: (m) => {
+      assert.equal([m.in_planes, m.ratios, m.K, m.temperature], [16, 0.25, 3, 31]);
+      assert.equal(keyShapes(m), { 'fc1.weight': [5, 16, 1, 1], 'fc2.weight': [3, 5, 1, 1], 'fc2.bias': [3] });
+      assert.ok(m.fc2.bias!.data.some((v) => v !== 0), 'init_weight: false keeps the default conv init (bias not zeroed)');
+    },
+    defaults: (m) => { assert.is(m.temperature, 31); assert.equal([...m.fc2.bias!.data], [0, 0, 0], 'init_weight: fc2.bias = 0'); },
+  }),
+  ctor({
+    name: 'DynamicConv2d', make: (o) => new nn.DynamicConv2d(8, 6, 3, o as Any),
+    given: { ratio: 0.5, stride: 2, padding: 1, dilation: 2, groups: 2, bias: false, K: 3, temperature: 4, init_weight: false },
+    check: (m) => {
+      assert.equal([m.in_planes, m.out_planes, m.kernel_size, m.stride, m.padding, m.dilation, m.groups, m.K, m.ratio, m.temperature],
+        [8, 6, [3, 3], [2, 2], [1, 1], [2, 2], 2, 3, 0.5, 4]);
+      assert.is(m.attention.temperature, 4);
+      assert.equal(keyShapes(m), { weight: [3, 6, 4, 3, 3], 'attention.fc1.weight': [5, 8, 1, 1], 'attention.fc2.weight': [3, 5, 1, 1], 'attention.fc2.bias': [3] });
+      // init_weight: false leaves torch.randn: N(0, 1), so some |w| exceed the kaiming_uniform bound √(6/fan_in) = 0.5
+      assert.ok(m.stateDict().get('weight')!.data.some((v) => Math.abs(v) > 0.5), 'N(0, 1) weights');
+    },
+    defaults: (m) => {
+      assert.equal([m.stride, m.padding, m.dilation, m.groups, m.K, m.ratio, m.temperature], [[1, 1], [0, 0], [1, 1], 1, 4, 0.25, 34]);
+      assert.equal(keyShapes(m).bias, [4, 6]);
+      const bound = Math.sqrt(6 / (8 * 9));
+      assert.ok(m.stateDict().get('weight')!.data.every((v) => Math.abs(v) <= bound), 'kaiming_uniform weights');
+    },
+  }),
+  ctor({
+    name: 'ODConvAttention', make: (o) => new nn.ODConvAttention(16, 32, 3, o as Any), given: { groups: 2, reduction: 0.25, kernel_num: 2, min_channel: 2 },
+    check: (m) => {
+      assert.equal([m.in_planes, m.out_planes, m.kernel_size, m.groups, m.reduction, m.kernel_num, m.min_channel], [16, 32, [3, 3], 2, 0.25, 2, 2]);
+      assert.equal(shapeOf(m.fc.weight), [4, 16, 1, 1]);                       // A = max(int(16·0.25), 2) = 4
+      assert.equal(shapeOf(m.kernel_fc?.weight), [2, 4, 1, 1]);
+    },
+    defaults: (m) => {
+      assert.equal([m.groups, m.reduction, m.kernel_num, m.min_channel], [1, 0.0625, 4, 16]);
+      assert.equal(shapeOf(m.fc.weight), [16, 16, 1, 1]);
+    },
+  }),
+  ctor({
+    name: 'ODConv2d', make: (o) => new nn.ODConv2d(8, 8, 3, o as Any), given: { stride: 2, padding: 1, dilation: 2, groups: 8, reduction: 0.5, kernel_num: 1 },
+    check: (m) => {
+      assert.equal([m.in_planes, m.out_planes, m.kernel_size, m.stride, m.padding, m.dilation, m.groups, m.kernel_num], [8, 8, [3, 3], [2, 2], [1, 1], [2, 2], 8, 1]);
+      assert.equal([m.attention.groups, m.attention.reduction, m.attention.kernel_num, m.attention.min_channel], [8, 0.5, 1, 16]);
+      assert.is(m.attention.filter_fc, null, 'depthwise: no α_f');
+      assert.is(m.attention.kernel_fc, null, 'kernel_num 1: no α_w');
+      assert.equal(keyShapes(m).weight, [1, 8, 1, 3, 3]);
+    },
+    defaults: (m) => {
+      assert.equal([m.stride, m.padding, m.dilation, m.groups, m.kernel_num, m.attention.reduction], [[1, 1], [0, 0], [1, 1], 1, 4, 0.0625]);
+      assert.equal(keyShapes(m).weight, [4, 8, 8, 3, 3]);
+    },
+  }),
+  ctor({
+    name: 'DynamicDWConv', make: (o) => new nn.DynamicDWConv(8, 3, o as Any), given: { bias: false, stride: 2, padding: 0, groups: 8, reduction: 2 },
+    check: (m) => {
+      assert.equal([m.dim, m.kernel_size, m.stride, m.padding, m.groups, m.reduction], [8, 3, 2, 0, 8, 2]);
+      assert.equal(keyShapes(m)['conv1.weight'], [4, 8, 1, 1]);
+      assert.not.ok('bias' in keyShapes(m));
+    },
+    defaults: (m) => {
+      assert.equal([m.stride, m.padding, m.groups, m.reduction], [1, 1, 8, 4]);                  // groups: dim (see Deviation)
+      assert.equal(keyShapes(m).bias, [8]);
+    },
+  }),
+  ctor({
+    name: 'DynamicDWFeedForward', make: (o) => new nn.DynamicDWFeedForward(4, 8, o as Any), given: { kernel_size: 5, reduction: 2 },
+    check: (m) => {
+      assert.equal([m.dim, m.hidden_dim, m.kernel_size, m.reduction], [4, 8, 5, 2]);
+      assert.equal([m.dwconv.kernel_size, m.dwconv.padding, m.dwconv.reduction, m.dwconv.groups], [5, 2, 2, 8]);
+    },
+    defaults: (m) => assert.equal([m.kernel_size, m.reduction, m.dwconv.padding], [3, 4, 1]),
+  }),
+  ctor({
+    name: 'RoutedDownsample', make: (o) => new nn.RoutedDownsample(4, o as Any), given: { num_experts: 2, out_dim: 6 },
+    check: (m) => {
+      assert.equal([m.dim, m.num_experts, m.out_dim], [4, 2, 6]);
+      assert.equal([m.reduction.num_experts, m.reduction.out_channels, m.reduction.kernel_size, m.reduction.stride], [2, 6, [2, 2], [2, 2]]);
+      assert.equal(m.norm.normalized_shape, [6]);
+    },
+    defaults: (m) => assert.equal([m.num_experts, m.out_dim], [4, 8]),
+  }),
+];
+
+for (const c of ctorCases) {
+  Ctors(`${c.name}: the documented positional + options form sets every hyper-parameter; undefined and {} give the defaults`, () => {
+    nn.manualSeed(7);
+    c.check(c.make(c.given));
+    c.defaults(c.make(undefined));
+    c.defaults(c.make({}));
+    // an option set to undefined counts as absent, as an omitted keyword
+    c.defaults(c.make(Object.fromEntries(Object.keys(c.given).map((k) => [k, undefined]))));
+  });
+
+  Ctors(`${c.name}: options that are not a plain object, or hold an unknown key → ArgumentError naming expected and actual`, () => {
+    const bad: [unknown, string][] = [[7, 'number (7)'], ['same', 'string ("same")'], [true, 'boolean (true)'], [null, 'null'], [[1, 2], 'Array'],
+      [Tensor.zeros([1]), 'Tensor'], [() => 1, 'Function'], [new Map(), 'Map']];
+    for (const [value, actual] of bad) {
+      const e = thrown(() => c.make(value), `${c.name} options = ${actual}`);
+      assert.ok(e instanceof ArgumentError, `${c.name} options = ${actual}: expected ArgumentError, got ${e.name}: ${e.message}`);
+      for (const part of [`${c.name}: options must be a plain object {`, `or undefined, got ${actual}`]) {
+        assert.ok(e.message.includes(part), `${c.name} options = ${actual}: message "${e.message}" lacks "${part}"`);
+      }
+      for (const key of Object.keys(c.given)) assert.ok(e.message.includes(key), `${c.name}: message names the option ${key}: ${e.message}`);
+    }
+    const e = thrown(() => c.make({ ...c.given, kernal_size: 3 }), `${c.name} unknown key`);
+    assert.ok(e instanceof ArgumentError && e.message.includes(`${c.name}: options must only hold the keys {`) && e.message.includes(`unexpected 'kernal_size'`),
+      `${c.name} unknown key: ${e.name}: ${e.message}`);
+  });
+}
+
+Ctors('modules without defaulted arguments: CondConvRouting(in_features, num_experts), IDynamicDWConv(channels, kernel_size, group_channels), Sequential(...modules), ReLU()', () => {
+  assert.equal(keyShapes(new nn.CondConvRouting(8, 4)), { weight: [4, 8], bias: [4] });
+  const idw = new nn.IDynamicDWConv(8, 3, 4);
+  assert.equal([idw.channels, idw.kernel_size, idw.group_channels, idw.groups], [8, 3, 4, 2]);
+  assert.equal(keyShapes(idw)['conv2.0.weight'], [18, 2, 1, 1]);
+  const seq = new nn.Sequential(new nn.Conv2d(2, 3, 1, { bias: false }), new nn.ReLU());
+  assert.equal(seq.modules.length, 2);
+  assert.equal(Object.keys(keyShapes(seq)), ['0.weight']);
+});
+
+Ctors('the old forms are gone: positional hyper-parameters after the required ones → ArgumentError, option objects in place of required arguments → ParameterError', () => {
+  const legacy: [string, () => unknown][] = [
+    ['ACmix(64, 64, 7, 4)', () => new (nn.ACmix as Any)(64, 64, 7, 4)],
+    ['Bottleneck(8, 2, 3, 1, 3, 2, downsample)', () => new (nn.Bottleneck as Any)(8, 2, 3, 1, 3, 2, nn.Bottleneck.downsampleFor(8, 2, 2))],
+    ['BatchNorm2d(64, 1e-3)', () => new (nn.BatchNorm2d as Any)(64, 1e-3)],
+    ['GELU("tanh")', () => new (nn.GELU as Any)('tanh')],
+    ['Linear(4, 8, false)', () => new (nn.Linear as Any)(4, 8, false)],
+    ['LayerNorm(8, 1e-6)', () => new (nn.LayerNorm as Any)(8, 1e-6)],
+    ['DynamicDWConv(8, 3, true, 1, 1)', () => new (nn.DynamicDWConv as Any)(8, 3, true, 1, 1)],
+    ['DynamicDWFeedForward(4, 8, 3)', () => new (nn.DynamicDWFeedForward as Any)(4, 8, 3)],
+    ['RoutedDownsample(4, 2)', () => new (nn.RoutedDownsample as Any)(4, 2)],
+    ['Conv2d(3, 64, 3, 2, 1)', () => new (nn.Conv2d as Any)(3, 64, 3, 2, 1)],
+  ];
+  for (const [what, run] of legacy) {
+    const e = thrown(run, what);
+    assert.ok(e instanceof ArgumentError && e.message.includes('options must be a plain object'), `${what}: ${e.name}: ${e.message}`);
+  }
+  const objects: [string, () => unknown, string][] = [
+    ['Conv2d({ in_channels, ... })', () => new (nn.Conv2d as Any)({ in_channels: 3, out_channels: 64, kernel_size: 3 }), 'Conv2d: in_channels must be an integer >= 1'],
+    ['CondConv2d({ in_channels, ... })', () => new (nn.CondConv2d as Any)({ in_channels: 8, out_channels: 8 }), 'CondConv2d: in_channels must be an integer >= 1'],
+    ['DynamicConv2d({ in_planes, ... })', () => new (nn.DynamicConv2d as Any)({ in_planes: 8, out_planes: 8, kernel_size: 3 }), 'DynamicConv2d: in_planes must be an integer >= 1'],
+    ['ODConv2d({ in_planes, ... })', () => new (nn.ODConv2d as Any)({ in_planes: 8, out_planes: 8, kernel_size: 3 }), 'ODConv2d: in_planes must be an integer >= 1'],
+    ['DeformConv2d({ in_channels, ... })', () => new (nn.DeformConv2d as Any)({ in_channels: 4, out_channels: 4, kernel_size: 3 }), 'DeformConv2d: in_channels must be an integer >= 1'],
+    ['DCNv2({ in_channels, ... })', () => new (nn.DCNv2 as Any)({ in_channels: 4, out_channels: 4, kernel_size: 3 }), 'DCNv2: in_channels must be an integer >= 1'],
+    ['Bottleneck(8, 2) without k_att, head, k_conv', () => new (nn.Bottleneck as Any)(8, 2), 'Bottleneck: k_att must be an integer >= 1, got undefined'],
+    ['Conv2d(3, 64) without kernel_size', () => new (nn.Conv2d as Any)(3, 64), 'Conv2d: kernel_size must be an integer >= 1 or a pair of them, got undefined'],
+    ['DynamicConvAttention(8, 0.25, 4) without temperature', () => new (nn.DynamicConvAttention as Any)(8, 0.25, 4), 'DynamicConvAttention: temperature must be a finite number > 0, got undefined'],
+  ];
+  for (const [what, run, part] of objects) {
+    const e = thrown(run, what);
+    assert.ok(e instanceof ParameterError && e.message.includes(part), `${what}: ${e.name}: ${e.message}`);
+  }
+});
+
+Ctors('typed options: a non-boolean bias / elementwise_affine / init_weight → ArgumentError; bad values keep their ParameterError', () => {
+  for (const [what, run] of [
+    ['Conv2d bias "false"', () => new nn.Conv2d(3, 4, 1, { bias: 'false' as Any })],
+    ['Linear bias 0', () => new nn.Linear(3, 4, { bias: 0 as Any })],
+    ['LayerNorm elementwise_affine "no"', () => new nn.LayerNorm(4, { elementwise_affine: 'no' as Any })],
+    ['DynamicConv2d init_weight 1', () => new nn.DynamicConv2d(4, 4, 3, { init_weight: 1 as Any })],
+  ] as [string, () => unknown][]) {
+    const e = thrown(run, what);
+    assert.ok(e instanceof ArgumentError && /must be a boolean, got (string|number)/.test(e.message), `${what}: ${e.name}: ${e.message}`);
+  }
+  for (const [what, run, part] of [
+    ['GELU approximate "fast"', () => new nn.GELU({ approximate: 'fast' as Any }), `GELU: approximate must be 'none' or 'tanh', got "fast"`],
+    ['Conv2d groups 4 on 6 channels', () => new nn.Conv2d(6, 4, 1, { groups: 4 }), 'Conv2d: in_channels (6) and out_channels (4) must be divisible by groups = 4'],
+    ['CondConv2d stride 0', () => new nn.CondConv2d(4, 4, { stride: 0 }), 'CondConv2d: stride must be an integer >= 1'],
+    ['DynamicConv2d ratio 0', () => new nn.DynamicConv2d(4, 4, 3, { ratio: 0 }), 'DynamicConv2d: ratio must be a finite number > 0'],
+    ['ODConv2d padding -1', () => new nn.ODConv2d(4, 4, 3, { padding: -1 }), 'ODConv2d: padding must be an integer >= 0'],
+    ['ODConv2d groups 3', () => new nn.ODConv2d(4, 6, 3, { groups: 3 }), 'ODConv2d: in_planes (4) and out_planes (6) must be divisible by groups = 3'],
+    ['DCNv2 deform_groups 3', () => new nn.DCNv2(4, 4, 3, { deform_groups: 3 }), 'DCNv2: in_channels (4) must be divisible by deform_groups = 3'],
+    ['ACmix head 3 for 8', () => new nn.ACmix(8, 8, { head: 3 }), 'ACmix: out_planes must be divisible by head = 3'],
+    ['RoutedDownsample out_dim 0', () => new nn.RoutedDownsample(4, { out_dim: 0 }), 'RoutedDownsample: out_dim must be an integer >= 1'],
+  ] as [string, () => unknown, string][]) {
+    const e = thrown(run, what);
+    assert.ok(e instanceof ParameterError && e.message.includes(part), `${what}: ${e.name}: ${e.message}`);
+  }
+});
+
+Ctors('Bottleneck: downsample must be a Module or null (ArgumentError)', () => {
+  const e = thrown(() => new nn.Bottleneck(8, 2, 3, 1, 3, { downsample: { forward: () => null } as Any }), 'downsample object');
+  assert.ok(e instanceof ArgumentError && e.message.includes('Bottleneck: downsample must be a Module or null, got Object'), `${e.name}: ${e.message}`);
+});
+
+Ctors.run();

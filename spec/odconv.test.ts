@@ -26,7 +26,7 @@ type OdCase = typeof odCase extends fc.Arbitrary<infer T> ? T : never;
 
 function build(c: OdCase): ODConv2d {
   manualSeed(c.seed);
-  const m = new ODConv2d({ in_planes: c.C_in, out_planes: c.C_out, kernel_size: c.kernel_size, stride: c.stride, padding: c.padding, groups: c.groups, kernel_num: c.K });
+  const m = new ODConv2d(c.C_in, c.C_out, c.kernel_size, { stride: c.stride, padding: c.padding, groups: c.groups, kernel_num: c.K });
   let s = c.seed;
   for (const [k, t] of m.stateDict()) t.data.set(seededTensor(t.shape, s++, k.endsWith('running_var') ? 0.5 : -1, k.endsWith('running_var') ? 2 : 1).data);
   m.temperature = c.temperature;
@@ -79,11 +79,11 @@ Identities('α_c, α_f, α_s ≡ 1 injected ⇒ DynamicConv (no bias) with the s
 });
 
 Identities('skip rules (§13.11): depthwise ⇒ no filter_fc (α_f ≡ 1); k = 1 ⇒ no spatial_fc; K = 1 ⇒ no kernel_fc; depthwise multiplier keeps α_f', () => {
-  const keys = (o: ConstructorParameters<typeof ODConv2d>[0]) => [...new ODConv2d(o).stateDict().keys()].filter((k) => k.endsWith('_fc.weight'));
-  assert.equal(keys({ in_planes: 6, out_planes: 6, kernel_size: 3, groups: 6 }), ['attention.channel_fc.weight', 'attention.spatial_fc.weight', 'attention.kernel_fc.weight']);
-  assert.equal(keys({ in_planes: 6, out_planes: 12, kernel_size: 3, groups: 6 }), ['attention.channel_fc.weight', 'attention.filter_fc.weight', 'attention.spatial_fc.weight', 'attention.kernel_fc.weight']);
-  assert.equal(keys({ in_planes: 4, out_planes: 5, kernel_size: 1, kernel_num: 1 }), ['attention.channel_fc.weight', 'attention.filter_fc.weight']);
-  const m = new ODConv2d({ in_planes: 32, out_planes: 16, kernel_size: 3 });
+  const keys = (...args: ConstructorParameters<typeof ODConv2d>) => [...new ODConv2d(...args).stateDict().keys()].filter((k) => k.endsWith('_fc.weight'));
+  assert.equal(keys(6, 6, 3, { groups: 6 }), ['attention.channel_fc.weight', 'attention.spatial_fc.weight', 'attention.kernel_fc.weight']);
+  assert.equal(keys(6, 12, 3, { groups: 6 }), ['attention.channel_fc.weight', 'attention.filter_fc.weight', 'attention.spatial_fc.weight', 'attention.kernel_fc.weight']);
+  assert.equal(keys(4, 5, 1, { kernel_num: 1 }), ['attention.channel_fc.weight', 'attention.filter_fc.weight']);
+  const m = new ODConv2d(32, 16, 3);
   assert.equal([...m.stateDict().keys()].slice(0, 6), ['weight', 'attention.fc.weight', 'attention.bn.weight', 'attention.bn.bias', 'attention.bn.running_mean', 'attention.bn.running_var']);
   assert.equal([...m.attention.fc.weight.shape], [16, 32, 1, 1]);   // A = max(int(32·0.0625), 16) = 16
   assert.equal([...m.stateDict().get('weight')!.shape], [4, 16, 32, 3, 3]);
@@ -115,15 +115,15 @@ Identities.run();
 const Errors = suite('odconv2d/errors');
 Errors('named errors before any work; temperature validated; the next call is right', () => {
   manualSeed(1);
-  const m = new ODConv2d({ in_planes: 4, out_planes: 6, kernel_size: 3, padding: 1 });
+  const m = new ODConv2d(4, 6, 3, { padding: 1 });
   const x = seededTensor([2, 4, 5, 6], 2), want = m.forward(x);
   assert.throws(() => m.forward(seededTensor([2, 3, 5, 6], 2)), (e: Error) => e instanceof ShapeError && /in_planes = 4, got 3/.test(e.message));
   assert.throws(() => m.forward(seededTensor([2, 4, 5], 2)), (e: Error) => e instanceof ShapeError && /rank 4/.test(e.message));
-  const small = new ODConv2d({ in_planes: 4, out_planes: 6, kernel_size: 5 });
+  const small = new ODConv2d(4, 6, 5);
   assert.throws(() => small.forward(seededTensor([2, 4, 3, 6], 2)), (e: Error) => e instanceof ShapeError && /dilated kernel \[5,5\]/.test(e.message));
   for (const t of [0, -2, NaN]) assert.throws(() => { m.temperature = t; }, (e: Error) => e instanceof ParameterError);
   assert.is(m.temperature, 1);
   assertBitExact(m.forward(x).data, want.data, 'after the errors');
-  assert.throws(() => new ODConv2d({ in_planes: 4, out_planes: 6, kernel_size: 3, groups: 4 }), (e: Error) => e instanceof ParameterError);
+  assert.throws(() => new ODConv2d(4, 6, 3, { groups: 4 }), (e: Error) => e instanceof ParameterError);
 });
 Errors.run();

@@ -33,7 +33,7 @@ console.log(`node ${process.version}, wasm build ${build()}, ${rounds} rounds`);
 
 { // the official ACmix block, C = 64, 56x56, k_att = 7, head = 4, k_conv = 3 (first, for the memory figure)
   manualSeed(1);
-  const m = new ACmix(64, 64, 7, 4, 3, 1);
+  const m = new ACmix(64, 64, { kernel_att: 7, head: 4, kernel_conv: 3, stride: 1 });
   const x = randomTensor([1, 64, 56, 56], 5);
   const weights = m.weights();
   const base = arenaStats();

@@ -1,48 +1,60 @@
 import { Tensor } from '../core/tensor.js';
 import { ParameterError, ShapeError, fmtShape } from '../core/errors.js';
-import { pair, positiveInt, type IntPair } from '../core/geometry.js';
+import { positiveInt, type IntPair } from '../core/geometry.js';
+import { moduleOptions, convHyperParameters, booleanOption } from './conv_options.js';
 import { Module, resolveOps, type ForwardOptions } from './module.js';
 import { Conv2d } from './layers.js';
 import { uniform } from './init.js';
 import type { Ops } from '../core/ops.js';
 import { type DeformConv2dOptions } from '../core/check/deform_conv2d.js';
 
+/** Options of DeformConv2d (torchvision.ops.DeformConv2d's keyword names). */
 export interface DeformConv2dModuleOptions {
-  in_channels: number; out_channels: number; kernel_size: IntPair;
-  stride?: IntPair; padding?: IntPair; dilation?: IntPair; groups?: number; bias?: boolean;
+  /** default 1 */
+  stride?: IntPair;
+  /** default 0 */
+  padding?: IntPair;
+  /** default 1 */
+  dilation?: IntPair;
+  /** default 1 */
+  groups?: number;
+  /** default true */
+  bias?: boolean;
 }
+const DEFORM_KEYS = ['stride', 'padding', 'dilation', 'groups', 'bias'] as const;
 
+/** Options of DCNv2 (mmcv ModulatedDeformConv2dPack's keyword names). */
+export interface DCNv2Options extends DeformConv2dModuleOptions {
+  /** G, the offset/mask groups; must divide in_channels; default 1 */
+  deform_groups?: number;
+}
+const DCNV2_KEYS = ['stride', 'padding', 'dilation', 'groups', 'deform_groups', 'bias'] as const;
 
-function checkedOptions(name: string, o: DeformConv2dModuleOptions) {
-  const in_channels = positiveInt(name, 'in_channels', o.in_channels);
-  const out_channels = positiveInt(name, 'out_channels', o.out_channels);
-  const groups = positiveInt(name, 'groups', o.groups ?? 1);
-  const kernel_size = pair(name, 'kernel_size', o.kernel_size, 1, 1);
-  const stride = pair(name, 'stride', o.stride, 1, 1);
-  const padding = pair(name, 'padding', o.padding, 0, 0);
-  const dilation = pair(name, 'dilation', o.dilation, 1, 1);
-  if (in_channels % groups || out_channels % groups) {
-    throw new ParameterError(`${name}: in_channels (${in_channels}) and out_channels (${out_channels}) must be divisible by groups = ${groups}`);
-  }
-  return { in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias: o.bias ?? true };
+/** The checked hyper-parameters of a DeformConv2d / DCNv2. */
+function checkedOptions(name: string, in_channels: number, out_channels: number, kernel_size: IntPair, o: DeformConv2dModuleOptions) {
+  const h = convHyperParameters(name, ['in_channels', 'out_channels'], in_channels, out_channels, { ...o, kernel_size }, { padding: 'pair' });
+  return { ...h, bias: booleanOption(name, 'bias', o.bias, true) };
 }
 
 /**
  * torchvision.ops.DeformConv2d: a deformable convolution whose offsets (and optional DCNv2 mask) are inputs,
- * produced by the caller's own layers. Owns only `weight` [C_out, C_in/groups, k_h, k_w] and `bias` [C_out]
+ * produced by the caller's own layers. Mirrors `DeformConv2d(in_channels, out_channels, kernel_size, stride=1,
+ * padding=0, dilation=1, groups=1, bias=True)`:
+ *   new nn.DeformConv2d(64, 64, 3, { padding: 1 }) Owns only `weight` [C_out, C_in/groups, k_h, k_w] and `bias` [C_out]
  * (state_dict keys as torchvision). Init as torchvision (and nn.Conv2d): U(±1/√fan_in), fan_in = C_in/groups·k_h·k_w.
  * forward(input, offset, mask?) = deform_conv2d(input, offset, weight, bias, stride, padding, dilation, mask).
  * Shapes: input [N, in_channels, H, W], offset [N, 2·G·k_h·k_w, H_out, W_out], mask [N, G·k_h·k_w, H_out, W_out].
- * @throws ParameterError on invalid hyper-parameters; ShapeError from forward as checkDeformConv2d, plus
+ * @throws ArgumentError if options is not a plain object or holds another key; ParameterError on invalid
+ *         hyper-parameters; ShapeError from forward as checkDeformConv2d, plus
  *         input.shape[1] ≠ in_channels.
  * @see ts/ref/deform_conv2d.ts
  */
 export class DeformConv2d extends Module {
   readonly options: ReturnType<typeof checkedOptions>;
-  constructor(o: DeformConv2dModuleOptions) {
+  constructor(in_channels: number, out_channels: number, kernel_size: IntPair, options?: DeformConv2dModuleOptions) {
     super();
-    this.options = checkedOptions('DeformConv2d', o);
-    const { in_channels, out_channels, groups, kernel_size: [k_h, k_w] } = this.options;
+    this.options = checkedOptions('DeformConv2d', in_channels, out_channels, kernel_size, moduleOptions('DeformConv2d', options, DEFORM_KEYS));
+    const { groups, kernel_size: [k_h, k_w] } = this.options;
     const bound = 1 / Math.sqrt((in_channels / groups) * k_h * k_w);
     this.param('weight', uniform([out_channels, in_channels / groups, k_h, k_w], bound));
     this.param('bias', this.options.bias ? uniform([out_channels], bound) : null);
@@ -66,7 +78,10 @@ export class DeformConv2d extends Module {
 }
 
 /**
- * The DCNv2 pattern (Zhu et al., CVPR 2019, arXiv:1811.11168, §3.1): a plain conv `conv_offset` with the
+ * The DCNv2 pattern (Zhu et al., CVPR 2019, arXiv:1811.11168, §3.1), as mmcv's `ModulatedDeformConv2dPack(in_channels,
+ * out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, deform_groups=1, bias=True)`:
+ *   new nn.DCNv2(64, 64, 3, { padding: 1, deform_groups: 4 })
+ * A plain conv `conv_offset` with the
  * main conv's kernel, stride, padding and dilation predicts 3·G·k_h·k_w maps from the input; they are split
  * as mmcv's ModulatedDeformConv2dPack does: o1, o2, m = chunk(out, 3, dim=1); offset = cat(o1, o2);
  * mask = sigmoid(m); then y = deform_conv2d(x, offset, weight, bias, mask). Note cat(o1, o2) is *read* by the
@@ -77,25 +92,25 @@ export class DeformConv2d extends Module {
  * Init: weight U(±1/√(C_in·k_h·k_w)) (mmcv's stdv, using C_in, not C_in/groups), bias 0; conv_offset weight and
  * bias 0, so at init Δ = 0 and mask = σ(0) = ½: the layer is ½·conv(x) + bias.
  * Shapes: x [N, in_channels, H, W] → [N, out_channels, H_out, W_out] (standard conv formula).
- * @throws ParameterError on invalid hyper-parameters (G = deform_groups must divide in_channels);
+ * @throws ArgumentError if options is not a plain object or holds another key;
+ *         ParameterError on invalid hyper-parameters (G = deform_groups must divide in_channels);
  *         ShapeError from forward if input.shape[1] ≠ in_channels or the input is too small.
  */
 export class DCNv2 extends Module {
   readonly options: ReturnType<typeof checkedOptions> & { deform_groups: number };
   readonly conv_offset: Conv2d;
-  constructor(o: DeformConv2dModuleOptions & { deform_groups?: number }) {
+  constructor(in_channels: number, out_channels: number, kernel_size: IntPair, options?: DCNv2Options) {
     super();
-    const base = checkedOptions('DCNv2', o);
+    const o = moduleOptions('DCNv2', options, DCNV2_KEYS);
+    const base = checkedOptions('DCNv2', in_channels, out_channels, kernel_size, o);
     const deform_groups = positiveInt('DCNv2', 'deform_groups', o.deform_groups ?? 1);
     if (base.in_channels % deform_groups) throw new ParameterError(`DCNv2: in_channels (${base.in_channels}) must be divisible by deform_groups = ${deform_groups}`);
     this.options = { ...base, deform_groups };
-    const { in_channels, out_channels, groups, kernel_size: [k_h, k_w], stride, padding, dilation } = this.options;
+    const { groups, kernel_size: [k_h, k_w], stride, padding, dilation } = this.options;
     const stdv = 1 / Math.sqrt(in_channels * k_h * k_w);
     this.param('weight', uniform([out_channels, in_channels / groups, k_h, k_w], stdv));
     this.param('bias', this.options.bias ? Tensor.zeros([out_channels]) : null);
-    this.conv_offset = this.child('conv_offset', new Conv2d({
-      in_channels, out_channels: 3 * deform_groups * k_h * k_w, kernel_size: [k_h, k_w], stride, padding, dilation, bias: true,
-    }));
+    this.conv_offset = this.child('conv_offset', new Conv2d(in_channels, 3 * deform_groups * k_h * k_w, [k_h, k_w], { stride, padding, dilation, bias: true }));
     this.conv_offset.weight.data.fill(0);
     this.conv_offset.bias!.data.fill(0);
   }

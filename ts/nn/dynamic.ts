@@ -1,6 +1,9 @@
 import { Tensor } from '../core/tensor.js';
-import { ParameterError, ShapeError, fmtShape } from '../core/errors.js';
+import { ShapeError, fmtShape } from '../core/errors.js';
 import { pair, positiveInt, expectRank, type IntPair } from '../core/geometry.js';
+import { moduleOptions, convHyperParameters, booleanOption, positiveNumber, type TimmPadding } from './conv_options.js';
+
+export type { TimmPadding } from './conv_options.js';
 import type { Ops } from '../core/ops.js';
 import { Module, resolveOps, type ForwardOptions } from './module.js';
 import { Conv2d } from './layers.js';
@@ -43,8 +46,10 @@ function checkInput(name: string, x: Tensor, C: number, key = 'in_channels'): vo
  * Paper:   Yang et al., "CondConv: Conditionally Parameterized Convolutions for Efficient Inference",
  *          NeurIPS 2019, arXiv:1904.04971, §3 Eq. (2): r(x) = Sigmoid(GlobalAveragePool(x) R).
  * Matches: timm's CondConvResidual routing: `sigmoid(routing_fn(flatten(adaptive_avg_pool2d(x, 1))))` with
- *          `routing_fn = nn.Linear(in_features, num_experts)`. Sigmoid, not softmax: the weights are
- *          independent in (0, 1) and do not sum to 1.
+ *          `routing_fn = nn.Linear(in_features, num_experts)`; both arguments are required there, so both are
+ *          positional here (no options):
+ *            new nn.CondConvRouting(64, 4)
+ *          Sigmoid, not softmax: the weights are independent in (0, 1) and do not sum to 1.
  * state_dict keys: weight [num_experts, in_features], bias [num_experts] (an nn.Linear: registered under a
  *          parent as `routing_fn` it gives timm's `routing_fn.weight` / `routing_fn.bias`). Init U(±1/√in_features).
  * Shapes:  x [N, in_features, H, W] → routing weights [N, num_experts].
@@ -66,13 +71,24 @@ export class CondConvRouting extends Module {
   }
 }
 
-/** timm's padding argument: an int / pair, '' (static symmetric ((s−1) + d(k−1))/2), 'same' (TF SAME), 'valid'. */
-export type TimmPadding = IntPair | '' | 'same' | 'valid';
-
+/** Options of CondConv2d (timm's keyword names; every timm argument after out_channels has a default). */
 export interface CondConv2dOptions {
-  in_channels: number; out_channels: number; kernel_size?: IntPair; stride?: IntPair; padding?: TimmPadding;
-  dilation?: IntPair; groups?: number; bias?: boolean; num_experts?: number;
+  /** default 3 */
+  kernel_size?: IntPair;
+  /** default 1 */
+  stride?: IntPair;
+  /** an int / pair, '' (timm's static symmetric, default), 'same' (TF SAME) or 'valid' */
+  padding?: TimmPadding;
+  /** default 1 */
+  dilation?: IntPair;
+  /** default 1 */
+  groups?: number;
+  /** routed bias [num_experts, C_out]; default false (as timm) */
+  bias?: boolean;
+  /** K, the number of expert kernels; default 4 */
+  num_experts?: number;
 }
+const CONDCONV2D_KEYS = ['kernel_size', 'stride', 'padding', 'dilation', 'groups', 'bias', 'num_experts'] as const;
 
 /**
  * CondConv2d: K expert kernels mixed per sample by routing weights computed elsewhere (CondConvRouting).
@@ -80,7 +96,9 @@ export interface CondConv2dOptions {
  * Paper:   Yang et al. 2019, arXiv:1904.04971, §3 Eq. (1): Output(x) = σ((α₁·W₁ + … + α_n·W_n) ∗ x), the
  *          activation applied by the caller; experts mixed *before* the one convolution.
  * Matches: timm `CondConv2d(in_channels, out_channels, kernel_size=3, stride=1, padding='', dilation=1,
- *          groups=1, bias=False, num_experts=4)`, forward(x, routing_weights): weight = routing_weights @ weight,
+ *          groups=1, bias=False, num_experts=4)` (kernel_size has a default there, so it is an option here):
+ *            new nn.CondConv2d(64, 64, { kernel_size: 3, num_experts: 4 })
+ *          forward(x, routing_weights): weight = routing_weights @ weight,
  *          grouped-conv trick; bias routed the same way. padding='' is timm's static symmetric
  *          ((stride−1) + dilation·(k−1))//2; 'same' is TF SAME: static when stride 1 and dilation·(k−1) even,
  *          otherwise dynamic (pad_total = max((⌈H/s⌉ − 1)·s + (k−1)·d + 1 − H, 0), the odd pixel at the
@@ -91,33 +109,27 @@ export interface CondConv2dOptions {
  * Shapes:  x [N, in_channels, H, W], routing_weights [N, num_experts] → [N, out_channels, H_out, W_out].
  * Special cases (spec/dynamic_conv.test.ts): num_experts = 1 with r ≡ 1 is a plain conv; one-hot r picks
  *          that expert; uniform r = 1/K gives the mean kernel.
- * @throws ParameterError on invalid hyper-parameters; ShapeError from forward if input.shape[1] ≠ in_channels,
- *         routing_weights is not [N, num_experts], or as conv2d_mixture.
+ * @throws ArgumentError if options is not a plain object or holds another key; ParameterError on invalid
+ *         hyper-parameters; ShapeError from forward if input.shape[1] ≠ in_channels, routing_weights is not
+ *         [N, num_experts], or as conv2d_mixture.
  * @see ts/ref/conv2d_per_sample.ts (conv2dMixture)
  */
 export class CondConv2d extends Module {
   readonly in_channels: number; readonly out_channels: number; readonly kernel_size: [number, number];
   readonly stride: [number, number]; readonly padding: TimmPadding; readonly dilation: [number, number];
   readonly groups: number; readonly num_experts: number;
-  constructor(o: CondConv2dOptions) {
+  constructor(in_channels: number, out_channels: number, options?: CondConv2dOptions) {
     super();
-    this.in_channels = positiveInt('CondConv2d', 'in_channels', o.in_channels);
-    this.out_channels = positiveInt('CondConv2d', 'out_channels', o.out_channels);
-    this.groups = positiveInt('CondConv2d', 'groups', o.groups ?? 1);
+    const o = moduleOptions('CondConv2d', options, CONDCONV2D_KEYS);
+    const h = convHyperParameters('CondConv2d', ['in_channels', 'out_channels'], in_channels, out_channels, o, { padding: 'timm', kernel_size: 3 });
+    this.in_channels = h.in_channels; this.out_channels = h.out_channels; this.kernel_size = h.kernel_size;
+    this.stride = h.stride; this.padding = h.padding; this.dilation = h.dilation; this.groups = h.groups;
     this.num_experts = positiveInt('CondConv2d', 'num_experts', o.num_experts ?? 4);
-    this.kernel_size = pair('CondConv2d', 'kernel_size', o.kernel_size, 3, 1);
-    this.stride = pair('CondConv2d', 'stride', o.stride, 1, 1);
-    this.dilation = pair('CondConv2d', 'dilation', o.dilation, 1, 1);
-    this.padding = o.padding ?? '';
-    if (typeof this.padding !== 'string') pair('CondConv2d', 'padding', this.padding, 0, 0);
-    else if (!['', 'same', 'valid'].includes(this.padding)) throw new ParameterError(`CondConv2d: padding must be an int, a pair, '', 'same' or 'valid', got ${JSON.stringify(o.padding)}`);
-    if (this.in_channels % this.groups || this.out_channels % this.groups) {
-      throw new ParameterError(`CondConv2d: in_channels (${this.in_channels}) and out_channels (${this.out_channels}) must be divisible by groups = ${this.groups}`);
-    }
+    const bias = booleanOption('CondConv2d', 'bias', o.bias, false);
     const [k_h, k_w] = this.kernel_size, fanIn = (this.in_channels / this.groups) * k_h * k_w;
     const bound = 1 / Math.sqrt(fanIn);
     this.param('weight', uniform([this.num_experts, this.out_channels * fanIn], bound));
-    this.param('bias', o.bias ? uniform([this.num_experts, this.out_channels], bound) : null);
+    this.param('bias', bias ? uniform([this.num_experts, this.out_channels], bound) : null);
   }
 
   /** The experts as [K, C_out, C_in/groups, k_h, k_w] (a view of `weight`, no copy). */
@@ -162,23 +174,56 @@ export class CondConv2d extends Module {
 // ---------------------------------------------------------------------------------------------
 // DynamicConv
 
+/** Options of DynamicConvAttention (kaijieshi7 attention2d's keyword names). */
+export interface DynamicConvAttentionOptions {
+  /** kaiming_normal(fan_out, relu) for fc1 / fc2 and fc2.bias = 0 (true, default), or PyTorch's default conv init */
+  init_weight?: boolean;
+}
+const DYNAMIC_ATTENTION_KEYS = ['init_weight'] as const;
+
 /**
  * The attention branch of DynamicConv2d: π(x) = softmax(FC2(ReLU(FC1(GAP(x)))) / τ) over the K kernels.
+ * Mirrors kaijieshi7 `attention2d(in_planes, ratios, K, temperature, init_weight=True)`: temperature has no default
+ * there, so it is positional here too (the official `assert temperature % 3 == 1` is not enforced: τ is any finite
+ * number > 0):
+ *   new nn.DynamicConvAttention(64, 0.25, 4, 34)
  * state_dict keys: fc1.weight [hidden, C, 1, 1] (no bias), fc2.weight [K, hidden, 1, 1], fc2.bias [K]
- * (kaijieshi7 `attention2d`; hidden = int(C·ratio) + 1, or K when C = 3). Init kaiming_normal(fan_out, relu),
- * fc2.bias 0.
+ * (hidden = int(C·ratios) + 1, or K when C = 3). Init (init_weight): kaiming_normal(fan_out, relu), fc2.bias 0.
+ * Temperature: `temperature` (settable, not in the state_dict) is the τ of forward; `updateTemperature()` is the
+ * official `updata_temperature` (τ ← τ − 3 unless τ = 1, floored at 1).
+ * @throws ArgumentError on bad options; ParameterError if in_planes or K is not an integer >= 1, or ratios or
+ *         temperature is not a finite number > 0.
  */
 export class DynamicConvAttention extends Module {
   readonly fc1: Conv2d; readonly fc2: Conv2d;
-  constructor(readonly in_planes: number, readonly ratio: number, readonly K: number) {
+  private _temperature: number;
+  constructor(readonly in_planes: number, readonly ratios: number, readonly K: number, temperature: number, options?: DynamicConvAttentionOptions) {
     super();
-    const hidden = in_planes !== 3 ? Math.trunc(in_planes * ratio) + 1 : K;
-    this.fc1 = this.child('fc1', new Conv2d({ in_channels: in_planes, out_channels: hidden, kernel_size: 1, bias: false }));
-    this.fc2 = this.child('fc2', new Conv2d({ in_channels: hidden, out_channels: K, kernel_size: 1, bias: true }));
-    this.fc1.weight.data.set(normal(this.fc1.weight.shape, Math.sqrt(2 / hidden)).data);
-    this.fc2.weight.data.set(normal(this.fc2.weight.shape, Math.sqrt(2 / K)).data);
-    this.fc2.bias!.data.fill(0);
+    const o = moduleOptions('DynamicConvAttention', options, DYNAMIC_ATTENTION_KEYS);
+    positiveInt('DynamicConvAttention', 'in_planes', in_planes);
+    positiveNumber('DynamicConvAttention', 'ratios', ratios);
+    positiveInt('DynamicConvAttention', 'K', K);
+    this._temperature = positiveNumber('DynamicConvAttention', 'temperature', temperature);
+    const init_weight = booleanOption('DynamicConvAttention', 'init_weight', o.init_weight, true);
+    const hidden = in_planes !== 3 ? Math.trunc(in_planes * ratios) + 1 : K;
+    this.fc1 = this.child('fc1', new Conv2d(in_planes, hidden, 1, { bias: false }));
+    this.fc2 = this.child('fc2', new Conv2d(hidden, K, 1, { bias: true }));
+    if (init_weight) {
+      this.fc1.weight.data.set(normal(this.fc1.weight.shape, Math.sqrt(2 / hidden)).data);
+      this.fc2.weight.data.set(normal(this.fc2.weight.shape, Math.sqrt(2 / K)).data);
+      this.fc2.bias!.data.fill(0);
+    }
   }
+
+  /** τ of forward. */
+  get temperature(): number { return this._temperature; }
+  /** @throws ParameterError unless τ is a finite number > 0 (the module keeps its previous τ). */
+  set temperature(t: number) { this._temperature = positiveNumber('DynamicConvAttention', 'temperature', t); }
+  /** kaijieshi7's schedule step (`updata_temperature`): τ ← τ − 3 unless τ = 1 (floored at 1). */
+  updateTemperature(): void {
+    if (this._temperature !== 1) this._temperature = Math.max(1, this._temperature - 3);
+  }
+
   /** The logits z = FC2(ReLU(FC1(GAP(x)))) as [N, K] (before the temperature and the softmax). */
   logits(x: Tensor, options: ForwardOptions = {}): Tensor {
     const ops = resolveOps(options.backend);
@@ -186,21 +231,40 @@ export class DynamicConvAttention extends Module {
     const z = this.fc2.forward(ops.relu(this.fc1.forward(pooled, { backend: ops })), { backend: ops });
     return z.reshape([z.shape[0], this.K]);
   }
-  /** π = softmax(z / τ) over K, [N, K]. The division is float32 (z / τ rounded), as PyTorch's `x / temperature`. */
+  /** π = softmax(z / τ) over K, [N, K] for a given τ. The division is float32 (z / τ rounded), as PyTorch's `x / temperature`. */
   forwardWithTemperature(x: Tensor, temperature: number, options: ForwardOptions = {}): Tensor {
     const ops = resolveOps(options.backend);
     const z = this.logits(x, { backend: ops });
     return ops.softmax(new Tensor(z.data.map((v) => v / temperature), z.shape), 1);
   }
+  /** π = softmax(z / τ) at the module's `temperature`, as the official forward. */
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
-    return this.forwardWithTemperature(x, 1, options);
+    return this.forwardWithTemperature(x, this._temperature, options);
   }
 }
 
+/** Options of DynamicConv2d (kaijieshi7 Dynamic_conv2d's keyword names). */
 export interface DynamicConv2dOptions {
-  in_planes: number; out_planes: number; kernel_size: IntPair; ratio?: number; stride?: IntPair; padding?: IntPair;
-  dilation?: IntPair; groups?: number; bias?: boolean; K?: number; temperature?: number;
+  /** hidden width of the attention = int(in_planes·ratio) + 1; default 0.25 */
+  ratio?: number;
+  /** default 1 */
+  stride?: IntPair;
+  /** default 0 */
+  padding?: IntPair;
+  /** default 1 */
+  dilation?: IntPair;
+  /** default 1 */
+  groups?: number;
+  /** bias [K, C_out] (init 0); default true */
+  bias?: boolean;
+  /** the number of kernels; default 4 */
+  K?: number;
+  /** τ of the attention softmax; default 34 (not in the state_dict) */
+  temperature?: number;
+  /** each kernel kaiming_uniform (true, default), or left at N(0, 1) as the official torch.randn */
+  init_weight?: boolean;
 }
+const DYNAMIC_CONV2D_KEYS = ['ratio', 'stride', 'padding', 'dilation', 'groups', 'bias', 'K', 'temperature', 'init_weight'] as const;
 
 /**
  * DynamicConv2d: K kernels aggregated per sample by an input-dependent attention π(x) with temperature τ.
@@ -210,13 +274,16 @@ export interface DynamicConv2dOptions {
  *          0 ≤ π_k ≤ 1, Σ_k π_k = 1; §3.2 softmax with temperature π_k = exp(z_k/τ) / Σ_j exp(z_j/τ)
  *          (Eq. (3) as we read it; paper: K = 4, reduction 4, τ annealed 30 → 1 over 10 epochs).
  * Matches: kaijieshi7/Dynamic-convolution-Pytorch `Dynamic_conv2d(in_planes, out_planes, kernel_size,
- *          ratio=0.25, stride=1, padding=0, dilation=1, groups=1, bias=True, K=4, temperature=34)` — the
- *          de-facto reference (no official code). Attention on the layer input, no BN in the attention,
- *          output = conv2d_mixture(x, weight, bias, π). g (BN + activation) is outside the op, as in the paper.
+ *          ratio=0.25, stride=1, padding=0, dilation=1, groups=1, bias=True, K=4, temperature=34, init_weight=True)`
+ *          — the de-facto reference (no official code):
+ *            new nn.DynamicConv2d(64, 64, 3, { padding: 1, K: 4 })
+ *          Attention on the layer input, no BN in the attention, output = conv2d_mixture(x, weight, bias, π).
+ *          g (BN + activation) is outside the op, as in the paper.
  * Temperature: a plain number, *not* saved in the state_dict (as in PyTorch, where it is neither a parameter
- *          nor a buffer); settable (`temperature = τ`, ParameterError unless finite and > 0) and annealed by
- *          `updateTemperature()` (kaijieshi7: −3 per call until 1, i.e. 34 → 1 over 11 epochs). The default 34
- *          is the reference's constructor default — set τ = 1 for inference after training.
+ *          nor a buffer), held by the attention branch as in the reference; settable (`temperature = τ`, ParameterError
+ *          unless finite and > 0) and annealed by `updateTemperature()` (kaijieshi7: −3 per call until 1, i.e.
+ *          34 → 1 over 11 epochs). The default 34 is the reference's constructor default — set τ = 1 for inference
+ *          after training.
  * NOT the tutorial snippet: a short "DynamicConv2d" circulating in tutorials multiplies the kernel by
  *          softmax(a) of a learned parameter a [C_out] (or [K]) that does not depend on the input. That is a
  *          *static per-output-channel rescaling* of an ordinary conv — W ⊙ softmax(a)[o] can be folded into W at
@@ -226,8 +293,8 @@ export interface DynamicConv2dOptions {
  *          attention.fc1.weight, attention.fc2.weight, attention.fc2.bias. Init: each expert U(±√(6/fan_in))
  *          (kaiming_uniform, a = 0), bias 0; the attention as DynamicConvAttention.
  * Shapes:  x [N, in_planes, H, W] → [N, out_planes, H_out, W_out] (conv2d's output size).
- * @throws ParameterError on invalid hyper-parameters or temperature; ShapeError from forward as conv2d_mixture
- *         or if input.shape[1] ≠ in_planes.
+ * @throws ArgumentError if options is not a plain object or holds another key; ParameterError on invalid
+ *         hyper-parameters or temperature; ShapeError from forward as conv2d_mixture or if input.shape[1] ≠ in_planes.
  * @see ts/ref/conv2d_per_sample.ts (conv2dMixture) · spec/dynamic_conv.test.ts
  */
 export class DynamicConv2d extends Module {
@@ -235,44 +302,34 @@ export class DynamicConv2d extends Module {
   readonly stride: [number, number]; readonly padding: [number, number]; readonly dilation: [number, number];
   readonly groups: number; readonly K: number; readonly ratio: number;
   readonly attention: DynamicConvAttention;
-  private _temperature = 34;
-  constructor(o: DynamicConv2dOptions) {
+  constructor(in_planes: number, out_planes: number, kernel_size: IntPair, options?: DynamicConv2dOptions) {
     super();
-    this.in_planes = positiveInt('DynamicConv2d', 'in_planes', o.in_planes);
-    this.out_planes = positiveInt('DynamicConv2d', 'out_planes', o.out_planes);
-    this.groups = positiveInt('DynamicConv2d', 'groups', o.groups ?? 1);
+    const o = moduleOptions('DynamicConv2d', options, DYNAMIC_CONV2D_KEYS);
+    const h = convHyperParameters('DynamicConv2d', ['in_planes', 'out_planes'], in_planes, out_planes, { ...o, kernel_size }, { padding: 'pair' });
+    this.in_planes = h.in_channels; this.out_planes = h.out_channels; this.kernel_size = h.kernel_size;
+    this.stride = h.stride; this.padding = h.padding; this.dilation = h.dilation; this.groups = h.groups;
     this.K = positiveInt('DynamicConv2d', 'K', o.K ?? 4);
-    this.kernel_size = pair('DynamicConv2d', 'kernel_size', o.kernel_size, 1, 1);
-    this.stride = pair('DynamicConv2d', 'stride', o.stride, 1, 1);
-    this.padding = pair('DynamicConv2d', 'padding', o.padding, 0, 0);
-    this.dilation = pair('DynamicConv2d', 'dilation', o.dilation, 1, 1);
-    this.ratio = o.ratio ?? 0.25;
-    if (!(this.ratio > 0) || !Number.isFinite(this.ratio)) throw new ParameterError(`DynamicConv2d: ratio must be a finite number > 0, got ${JSON.stringify(o.ratio)}`);
-    if (this.in_planes % this.groups || this.out_planes % this.groups) {
-      throw new ParameterError(`DynamicConv2d: in_planes (${this.in_planes}) and out_planes (${this.out_planes}) must be divisible by groups = ${this.groups}`);
-    }
-    this.temperature = o.temperature ?? 34;
-    const [k_h, k_w] = this.kernel_size, fanIn = (this.in_planes / this.groups) * k_h * k_w;
-    this.param('weight', uniform([this.K, this.out_planes, this.in_planes / this.groups, k_h, k_w], Math.sqrt(6 / fanIn)));
-    this.param('bias', (o.bias ?? true) ? Tensor.zeros([this.K, this.out_planes]) : null);
-    this.attention = this.child('attention', new DynamicConvAttention(this.in_planes, this.ratio, this.K));
+    this.ratio = positiveNumber('DynamicConv2d', 'ratio', o.ratio ?? 0.25);
+    const temperature = positiveNumber('DynamicConv2d', 'temperature', o.temperature ?? 34);
+    const bias = booleanOption('DynamicConv2d', 'bias', o.bias, true);
+    const init_weight = booleanOption('DynamicConv2d', 'init_weight', o.init_weight, true);
+    const [k_h, k_w] = this.kernel_size, fanIn = (this.in_planes / this.groups) * k_h * k_w, shape = [this.K, this.out_planes, this.in_planes / this.groups, k_h, k_w];
+    this.param('weight', init_weight ? uniform(shape, Math.sqrt(6 / fanIn)) : normal(shape, 1));
+    this.param('bias', bias ? Tensor.zeros([this.K, this.out_planes]) : null);
+    this.attention = this.child('attention', new DynamicConvAttention(this.in_planes, this.ratio, this.K, temperature));
   }
 
-  get temperature(): number { return this._temperature; }
+  /** τ of the attention softmax (the attention branch's, as kaijieshi7). */
+  get temperature(): number { return this.attention.temperature; }
   /** @throws ParameterError unless τ is a finite number > 0 (the module keeps its previous τ). */
-  set temperature(t: number) {
-    if (typeof t !== 'number' || !Number.isFinite(t) || !(t > 0)) throw new ParameterError(`DynamicConv2d: temperature must be a finite number > 0, got ${JSON.stringify(t)}`);
-    this._temperature = t;
-  }
+  set temperature(t: number) { this.attention.temperature = positiveNumber('DynamicConv2d', 'temperature', t); }
   /** kaijieshi7's schedule step: τ ← τ − 3 unless τ = 1. */
-  updateTemperature(): void {
-    if (this._temperature !== 1) this.temperature = Math.max(1, this._temperature - 3);
-  }
+  updateTemperature(): void { this.attention.updateTemperature(); }
 
   /** π(x) [N, K] at the current temperature. */
   attentionWeights(x: Tensor, options: ForwardOptions = {}): Tensor {
     checkInput('DynamicConv2d', x, this.in_planes, 'in_planes');
-    return this.attention.forwardWithTemperature(x, this._temperature, options);
+    return this.attention.forward(x, options);
   }
 
   /** The layer with an attention π [N, K] given directly (bypassing the attention branch; for tests and analysis). */

@@ -1,6 +1,7 @@
 import { Tensor } from '../core/tensor.js';
-import { ParameterError, ShapeError, fmtShape } from '../core/errors.js';
+import { ShapeError, fmtShape } from '../core/errors.js';
 import { pair, positiveInt, expectRank, conv2dGeometry, type IntPair } from '../core/geometry.js';
+import { moduleOptions, convHyperParameters, positiveNumber } from './conv_options.js';
 import type { Ops } from '../core/ops.js';
 import { Module, resolveOps, type ForwardOptions } from './module.js';
 import { Conv2d, BatchNorm2d } from './layers.js';
@@ -30,29 +31,56 @@ export interface ODConvAttentions {
   kernel: Tensor | null;
 }
 
+/** Options of ODConvAttention (the official `Attention`'s keyword names). */
+export interface ODConvAttentionOptions {
+  /** conv groups (α_f is skipped when in_planes = groups = out_planes); default 1 */
+  groups?: number;
+  /** hidden width A = max(int(in_planes·reduction), min_channel); default 0.0625 */
+  reduction?: number;
+  /** K, the number of kernels (α_w is skipped when 1); default 4 */
+  kernel_num?: number;
+  /** lower bound of A; default 16 */
+  min_channel?: number;
+}
+const ODCONV_ATTENTION_KEYS = ['groups', 'reduction', 'kernel_num', 'min_channel'] as const;
+
 /**
  * ODConv's attention branch: a = ReLU(BN(FC(GAP(x)))), then α_c = σ(FC_c(a)/τ), α_f = σ(FC_f(a)/τ),
- * α_s = σ(FC_s(a)/τ), α_w = softmax(FC_w(a)/τ). Official `Attention(in_planes, out_planes, kernel_size, groups,
- * reduction, kernel_num, min_channel=16)`; hidden A = max(int(C_in·reduction), min_channel).
+ * α_s = σ(FC_s(a)/τ), α_w = softmax(FC_w(a)/τ). Mirrors the official `Attention(in_planes, out_planes, kernel_size,
+ * groups=1, reduction=0.0625, kernel_num=4, min_channel=16)` of OSVAI/ODConv modules/odconv.py:
+ *   new nn.ODConvAttention(64, 64, 3, { kernel_num: 4 })
+ * Hidden A = max(int(C_in·reduction), min_channel).
  * state_dict keys: fc.weight [A, C_in, 1, 1] (no bias), bn.{weight, bias, running_mean, running_var}
  * (num_batches_tracked accepted), channel_fc.{weight, bias}, filter_fc.* (not for depthwise), spatial_fc.*
  * (not for k = 1), kernel_fc.* (not for K = 1). Init: kaiming_normal(fan_out, relu), biases 0, BN γ = 1, β = 0.
  * BN runs in eval mode (running statistics); in train mode it would couple the samples of a batch.
+ * @throws ArgumentError on bad options; ParameterError if a size is not an integer >= 1 or reduction is not a
+ *         finite number > 0.
  */
 export class ODConvAttention extends Module {
   readonly fc: Conv2d; readonly bn: BatchNorm2d; readonly channel_fc: Conv2d;
   readonly filter_fc: Conv2d | null; readonly spatial_fc: Conv2d | null; readonly kernel_fc: Conv2d | null;
+  readonly kernel_size: [number, number]; readonly groups: number; readonly reduction: number;
+  readonly kernel_num: number; readonly min_channel: number;
   temperature = 1;
-  constructor(readonly in_planes: number, readonly out_planes: number, readonly kernel_size: [number, number], readonly groups: number,
-    readonly reduction = 0.0625, readonly kernel_num = 4, readonly min_channel = 16) {
+  constructor(readonly in_planes: number, readonly out_planes: number, kernel_size: IntPair, options?: ODConvAttentionOptions) {
     super();
-    const A = Math.max(Math.trunc(in_planes * reduction), min_channel);
-    const conv = (i: number, o: number, bias: boolean) => new Conv2d({ in_channels: i, out_channels: o, kernel_size: 1, bias });
+    const o = moduleOptions('ODConvAttention', options, ODCONV_ATTENTION_KEYS);
+    positiveInt('ODConvAttention', 'in_planes', in_planes);
+    positiveInt('ODConvAttention', 'out_planes', out_planes);
+    this.kernel_size = pair('ODConvAttention', 'kernel_size', kernel_size, NaN, 1);
+    this.groups = positiveInt('ODConvAttention', 'groups', o.groups ?? 1);
+    this.reduction = positiveNumber('ODConvAttention', 'reduction', o.reduction ?? 0.0625);
+    this.kernel_num = positiveInt('ODConvAttention', 'kernel_num', o.kernel_num ?? 4);
+    this.min_channel = positiveInt('ODConvAttention', 'min_channel', o.min_channel ?? 16);
+    const [k_h, k_w] = this.kernel_size, groups = this.groups, kernel_num = this.kernel_num;
+    const A = Math.max(Math.trunc(in_planes * this.reduction), this.min_channel);
+    const conv = (i: number, out: number, bias: boolean) => new Conv2d(i, out, 1, { bias });
     this.fc = this.child('fc', conv(in_planes, A, false));
     this.bn = this.child('bn', new BatchNorm2d(A));
     this.channel_fc = this.child('channel_fc', conv(A, in_planes, true));
     this.filter_fc = this.child('filter_fc', in_planes === groups && in_planes === out_planes ? null : conv(A, out_planes, true));
-    this.spatial_fc = this.child('spatial_fc', kernel_size[0] * kernel_size[1] === 1 ? null : conv(A, kernel_size[0] * kernel_size[1], true));
+    this.spatial_fc = this.child('spatial_fc', k_h * k_w === 1 ? null : conv(A, k_h * k_w, true));
     this.kernel_fc = this.child('kernel_fc', kernel_num === 1 ? null : conv(A, kernel_num, true));
     for (const m of [this.fc, this.channel_fc, this.filter_fc, this.spatial_fc, this.kernel_fc]) {
       if (!m) continue;
@@ -78,10 +106,22 @@ export class ODConvAttention extends Module {
   }
 }
 
+/** Options of ODConv2d (the official ODConv2d's keyword names). */
 export interface ODConv2dOptions {
-  in_planes: number; out_planes: number; kernel_size: IntPair; stride?: IntPair; padding?: IntPair; dilation?: IntPair;
-  groups?: number; reduction?: number; kernel_num?: number; min_channel?: number;
+  /** default 1 */
+  stride?: IntPair;
+  /** default 0 */
+  padding?: IntPair;
+  /** default 1 */
+  dilation?: IntPair;
+  /** default 1 */
+  groups?: number;
+  /** hidden width of the attention A = max(int(in_planes·reduction), 16); default 0.0625 */
+  reduction?: number;
+  /** K, the number of kernels; default 4 */
+  kernel_num?: number;
 }
+const ODCONV2D_KEYS = ['stride', 'padding', 'dilation', 'groups', 'reduction', 'kernel_num'] as const;
 
 /**
  * ODConv2d: omni-dimensional dynamic convolution — four attentions over the kernel space (spatial taps, input
@@ -90,7 +130,9 @@ export interface ODConv2dOptions {
  * Paper:   Li, Zhou, Yao, "Omni-Dimensional Dynamic Convolution", ICLR 2022 (OpenReview DmpCfq6Mg39), §3.2,
  *          Eq. (3)-(4): y = (α_w1 ⊙ α_f1 ⊙ α_c1 ⊙ α_s1 ⊙ W₁ + … + α_wn ⊙ α_fn ⊙ α_cn ⊙ α_sn ⊙ W_n) ∗ x.
  * Matches: OSVAI/ODConv `modules/odconv.py` ODConv2d(in_planes, out_planes, kernel_size, stride=1, padding=0,
- *          dilation=1, groups=1, reduction=0.0625, kernel_num=4) in eval mode.
+ *          dilation=1, groups=1, reduction=0.0625, kernel_num=4) in eval mode (min_channel of the attention is the
+ *          official fixed 16; build an ODConvAttention for another):
+ *            new nn.ODConv2d(64, 64, 3, { padding: 1, kernel_num: 4 })
  * Paper vs code (the code is followed): the paper writes four attentions *per kernel* (α_si, α_ci, α_fi, α_wi);
  *          the code shares α_s, α_c, α_f across the K kernels — only α_w is per kernel:
  *            W̃[n] = Σ_k α_w[n,k] · α_s[n] ⊙ W_k   (α_s over the k_h·k_w taps, broadcast over C_out, C_in/groups)
@@ -105,8 +147,9 @@ export interface ODConv2dOptions {
  * state_dict keys (official): weight [K, C_out, C_in/groups, k_h, k_w], attention.* (ODConvAttention). Init:
  *          each expert kaiming_normal(fan_out, relu).
  * Shapes:  x [N, in_planes, H, W] → [N, out_planes, H_out, W_out] (conv2d's output size).
- * @throws ParameterError on invalid hyper-parameters or temperature; ShapeError from forward if input.shape[1] ≠
- *         in_planes or the input is too small for the kernel (before any work).
+ * @throws ArgumentError if options is not a plain object or holds another key; ParameterError on invalid
+ *         hyper-parameters or temperature; ShapeError from forward if input.shape[1] ≠ in_planes or the input is
+ *         too small for the kernel (before any work).
  * @see ts/ref/conv2d_per_sample.ts · spec/odconv.test.ts
  */
 export class ODConv2d extends Module {
@@ -114,23 +157,17 @@ export class ODConv2d extends Module {
   readonly stride: [number, number]; readonly padding: [number, number]; readonly dilation: [number, number];
   readonly groups: number; readonly kernel_num: number;
   readonly attention: ODConvAttention;
-  constructor(o: ODConv2dOptions) {
+  constructor(in_planes: number, out_planes: number, kernel_size: IntPair, options?: ODConv2dOptions) {
     super();
-    this.in_planes = positiveInt('ODConv2d', 'in_planes', o.in_planes);
-    this.out_planes = positiveInt('ODConv2d', 'out_planes', o.out_planes);
-    this.groups = positiveInt('ODConv2d', 'groups', o.groups ?? 1);
+    const o = moduleOptions('ODConv2d', options, ODCONV2D_KEYS);
+    const h = convHyperParameters('ODConv2d', ['in_planes', 'out_planes'], in_planes, out_planes, { ...o, kernel_size }, { padding: 'pair' });
+    this.in_planes = h.in_channels; this.out_planes = h.out_channels; this.kernel_size = h.kernel_size;
+    this.stride = h.stride; this.padding = h.padding; this.dilation = h.dilation; this.groups = h.groups;
     this.kernel_num = positiveInt('ODConv2d', 'kernel_num', o.kernel_num ?? 4);
-    this.kernel_size = pair('ODConv2d', 'kernel_size', o.kernel_size, 1, 1);
-    this.stride = pair('ODConv2d', 'stride', o.stride, 1, 1);
-    this.padding = pair('ODConv2d', 'padding', o.padding, 0, 0);
-    this.dilation = pair('ODConv2d', 'dilation', o.dilation, 1, 1);
-    const reduction = o.reduction ?? 0.0625;
-    if (!(reduction > 0) || !Number.isFinite(reduction)) throw new ParameterError(`ODConv2d: reduction must be a finite number > 0, got ${JSON.stringify(o.reduction)}`);
-    if (this.in_planes % this.groups || this.out_planes % this.groups) {
-      throw new ParameterError(`ODConv2d: in_planes (${this.in_planes}) and out_planes (${this.out_planes}) must be divisible by groups = ${this.groups}`);
-    }
+    const reduction = positiveNumber('ODConv2d', 'reduction', o.reduction ?? 0.0625);
     const [k_h, k_w] = this.kernel_size;
-    this.attention = this.child('attention', new ODConvAttention(this.in_planes, this.out_planes, this.kernel_size, this.groups, reduction, this.kernel_num, o.min_channel ?? 16));
+    this.attention = this.child('attention', new ODConvAttention(this.in_planes, this.out_planes, this.kernel_size,
+      { groups: this.groups, reduction, kernel_num: this.kernel_num }));
     const w = Tensor.zeros([this.kernel_num, this.out_planes, this.in_planes / this.groups, k_h, k_w]);
     const per = w.size / this.kernel_num;
     for (let k = 0; k < this.kernel_num; k++) w.data.set(kaimingNormalFanOut(w.shape.slice(1)), k * per);
@@ -140,8 +177,7 @@ export class ODConv2d extends Module {
   get temperature(): number { return this.attention.temperature; }
   /** @throws ParameterError unless τ is a finite number > 0. */
   set temperature(t: number) {
-    if (typeof t !== 'number' || !Number.isFinite(t) || !(t > 0)) throw new ParameterError(`ODConv2d: temperature must be a finite number > 0, got ${JSON.stringify(t)}`);
-    this.attention.temperature = t;
+    this.attention.temperature = positiveNumber('ODConv2d', 'temperature', t);
   }
 
   private check(x: Tensor): void {

@@ -64,12 +64,12 @@ const exact: Bound = { bound: () => 0, describe: 'bit-exact' };
 export function moduleFromCase(c: FixtureCase): Module {
   const p = c.params;
   if (c.op === 'acmix') {
-    const m = new ACmix(p.in_planes, p.out_planes, p.kernel_att, p.head, p.kernel_conv, p.stride, p.dilation);
+    const m = new ACmix(p.in_planes, p.out_planes, { kernel_att: p.kernel_att, head: p.head, kernel_conv: p.kernel_conv, stride: p.stride, dilation: p.dilation });
     m.loadStateDict(c.state);
     return m;
   }
-  const m = new Bottleneck(p.inplanes, p.planes, p.k_att, p.head, p.k_conv, p.stride,
-    p.downsample ? Bottleneck.downsampleFor(p.inplanes, p.planes, p.stride) : null);
+  const m = new Bottleneck(p.inplanes, p.planes, p.k_att, p.head, p.k_conv,
+    { stride: p.stride, downsample: p.downsample ? Bottleneck.downsampleFor(p.inplanes, p.planes, p.stride) : null });
   m.loadStateDict(c.state);
   return m;
 }

@@ -172,7 +172,7 @@ export function odconvBound(x: Tensor, m: ODConv2d, att: ODConvAttentions): Boun
 /** A DynamicConv2d built from a fixture case's params, with its state loaded. */
 function dynamicFromCase(c: CaseLike): DynamicConv2d {
   const p = c.params;
-  const m = new DynamicConv2d({ in_planes: p.in_planes, out_planes: p.out_planes, kernel_size: p.kernel_size, ratio: p.ratio, stride: p.stride,
+  const m = new DynamicConv2d(p.in_planes, p.out_planes, p.kernel_size, { ratio: p.ratio, stride: p.stride,
     padding: p.padding, dilation: p.dilation, groups: p.groups, bias: p.bias, K: p.K, temperature: p.temperature });
   m.loadStateDict(c.state);
   return m;
@@ -189,14 +189,14 @@ export function runDynconvCase(c: CaseLike, ops: Ops): { got: Tensor; expected: 
       return [{ got: ops.deformConv2d(input, off, w, b, opts), expected: T(c, 'output'), bound: deformBound(deformConv2dErrorScales(input, off, w, b, opts)) }];
     }
     case 'deform_conv2d_module': {
-      const m = new DeformConv2d({ in_channels: p.in_channels, out_channels: p.out_channels, kernel_size: p.kernel_size, stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups, bias: p.bias });
+      const m = new DeformConv2d(p.in_channels, p.out_channels, p.kernel_size, { stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups, bias: p.bias });
       m.loadStateDict(c.state);
       const off = T(c, 'offset'), mask = c.tensors.get('mask') ?? null;
       const scales = deformConv2dErrorScales(input, off, m.weight, m.bias, m.opOptions(mask));
       return [{ got: m.forward(input, off, mask, { backend: ops }), expected: T(c, 'output'), bound: deformBound(scales) }];
     }
     case 'dcnv2': {
-      const m = new DCNv2({ in_channels: p.in_channels, out_channels: p.out_channels, kernel_size: p.kernel_size, stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups, deform_groups: p.deform_groups, bias: p.bias });
+      const m = new DCNv2(p.in_channels, p.out_channels, p.kernel_size, { stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups, deform_groups: p.deform_groups, bias: p.bias });
       m.loadStateDict(c.state);
       // The offsets and mask are float32 results of conv_offset (K_off = C_in·k_h·k_w + 1 terms) and a sigmoid:
       // PyTorch's may differ from the reference's by 2·K_off·u·Σ|terms| (+1 rounding), the mask by a quarter of
@@ -235,7 +235,7 @@ export function runDynconvCase(c: CaseLike, ops: Ops): { got: Tensor; expected: 
     }
     case 'condconv2d': {
       const router = new CondConvRouting(p.in_channels, p.num_experts);
-      const conv = new CondConv2d({ in_channels: p.in_channels, out_channels: p.out_channels, kernel_size: p.kernel_size, stride: p.stride,
+      const conv = new CondConv2d(p.in_channels, p.out_channels, { kernel_size: p.kernel_size, stride: p.stride,
         padding: p.padding, dilation: p.dilation, groups: p.groups, bias: p.bias, num_experts: p.num_experts });
       const part = (prefix: string) => new Map([...c.state].filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
       router.loadStateDict(part('routing_fn.'));
@@ -267,7 +267,7 @@ export function runDynconvCase(c: CaseLike, ops: Ops): { got: Tensor; expected: 
       return [{ got: m.attentionWeights(input, { backend: ops }), expected: T(c, 'output'), bound }];
     }
     case 'odconv2d': {
-      const m = new ODConv2d({ in_planes: p.in_planes, out_planes: p.out_planes, kernel_size: p.kernel_size, stride: p.stride, padding: p.padding,
+      const m = new ODConv2d(p.in_planes, p.out_planes, p.kernel_size, { stride: p.stride, padding: p.padding,
         dilation: p.dilation, groups: p.groups, reduction: p.reduction, kernel_num: p.kernel_num });
       m.loadStateDict(c.state);
       m.temperature = p.temperature;
@@ -279,7 +279,7 @@ export function runDynconvCase(c: CaseLike, ops: Ops): { got: Tensor; expected: 
       return [{ got: opOf(ops.involution2d, involution2d)(input, kern, opts), expected: T(c, 'output'), bound: perSampleBound(p.kernel_size ** 2, scale) }];
     }
     case 'dynamic_dw_conv': {
-      const m = new DynamicDWConv(p.dim, p.kernel_size, p.bias, p.stride, p.padding, p.dim, p.reduction);
+      const m = new DynamicDWConv(p.dim, p.kernel_size, { bias: p.bias, stride: p.stride, padding: p.padding, groups: p.dim, reduction: p.reduction });
       m.loadStateDict(c.state);
       const [, C, H, W] = input.shape;
       // GAP (H·W) → conv1 (C) → BN → conv2 (C/r + 1) → the depthwise conv (k² + 1)
@@ -293,13 +293,13 @@ export function runDynconvCase(c: CaseLike, ops: Ops): { got: Tensor; expected: 
       return [{ got: m.forward(input, { backend: ops }), expected: T(c, 'output'), bound: chainBound(K, T(c, 'output').data) }];
     }
     case 'dynamic_dw_ffn': {
-      const m = new DynamicDWFeedForward(p.dim, p.hidden_dim, p.kernel_size, p.reduction);
+      const m = new DynamicDWFeedForward(p.dim, p.hidden_dim, { kernel_size: p.kernel_size, reduction: p.reduction });
       m.loadStateDict(c.state);
       const K = p.dim + 1 + (p.H * p.W + p.hidden_dim + Math.floor(p.hidden_dim / p.reduction) + 1 + p.kernel_size ** 2 + 1 + 8) + 16 + p.hidden_dim + 1;
       return [{ got: m.forwardTokens(input, p.H, p.W, { backend: ops }), expected: T(c, 'output'), bound: chainBound(K, T(c, 'output').data) }];
     }
     case 'routed_downsample': {
-      const m = new RoutedDownsample(p.dim, p.num_experts, p.out_dim);
+      const m = new RoutedDownsample(p.dim, { num_experts: p.num_experts, out_dim: p.out_dim });
       m.loadStateDict(c.state);
       // routing (GAP H·W, Linear dim + 1, σ) → mixture (K) → 2x2 conv (4·dim) → LayerNorm (2·out_dim + 4, relative)
       const K = p.H * p.W + p.dim + 2 + p.num_experts + 4 * p.dim + 2 * p.out_dim + 12;
