@@ -3,7 +3,9 @@
 // then one table (median ms, min–max, GFLOP/s from the FLOP formula printed beside each workload, % of the
 // measured SIMD ceiling, ratio to the best WASM peer), the targets as ratios, and
 // bench/results/<date>-<sha>.json. Environment: BENCH_ROUNDS (7), BENCH_ROUND_SEC (0.3), BENCH_REF_ROUNDS (2),
-// BENCH_ONLY (comma-separated op ids).
+// BENCH_ONLY (comma-separated suite names — the bench file stems below — or op ids of ts/registry.ts, which run
+// their row's bench file and, where it has workloads of that op, only those: BENCH_ONLY=relu,softmax).
+// Every registry row names its bench file; spec/registry.test.ts checks that each is imported here.
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -13,16 +15,54 @@ import { init } from '../ts/wasm/index.js';
 import { type Timing, type Workload, type WorkloadResult, bestWasmPeer, defaultOptions, formatTable, runWorkload } from './harness.js';
 import { measurePeak, type PeakResult } from './peak.js';
 import { tfjs, tfjsInfo, ortWeb, ortNode } from './peers.js';
+import { registry } from '../ts/registry.js';
 import * as conv2d from './conv2d.bench.js';
+import * as conv2dShiftSum from './conv2d_shift_sum.bench.js';
+import * as shift2d from './shift2d.bench.js';
 import * as linear from './linear.bench.js';
+import * as elementwise from './elementwise.bench.js';
+import * as softmax from './softmax.bench.js';
+import * as pad from './pad.bench.js';
+import * as unfold from './unfold.bench.js';
+import * as batchNorm2d from './batch_norm2d.bench.js';
+import * as layerNorm from './layer_norm.bench.js';
+import * as interpolate from './interpolate.bench.js';
+import * as globalAvgPool2d from './global_avg_pool2d.bench.js';
 import * as mhsa from './multi_head_attention.bench.js';
 import * as localAttention from './local_attention.bench.js';
+import * as acmixFc from './acmix_fc.bench.js';
 import * as acmix from './acmix.bench.js';
 import * as dynconv from './dynconv.bench.js';
 
 const started = performance.now();
 const o = defaultOptions();
-const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim()).filter(Boolean)) : null;
+
+// The suites, by bench file stem, in the order they run.
+const suites: [string, () => Promise<Workload[]>][] = [
+  ['conv2d', conv2d.workloads], ['conv2d_shift_sum', conv2dShiftSum.workloads], ['shift2d', shift2d.workloads],
+  ['linear', linear.workloads], ['elementwise', elementwise.workloads], ['softmax', softmax.workloads],
+  ['pad', pad.workloads], ['unfold', unfold.workloads], ['batch_norm2d', batchNorm2d.workloads],
+  ['layer_norm', layerNorm.workloads], ['interpolate', interpolate.workloads], ['global_avg_pool2d', globalAvgPool2d.workloads],
+  ['multi_head_attention', mhsa.workloads], ['local_attention', localAttention.workloads], ['acmix_fc', acmixFc.workloads],
+  ['acmix', acmix.workloads],
+  ['dynconv', dynconv.workloads], // deform_conv2d, conv2d_mixture, conv2d_modulated, conv2d_per_sample, involution2d, odconv2d
+];
+
+/** What BENCH_ONLY selects of a suite: every workload ('all'), the workloads of some registry ops, or nothing. */
+function selection(suite: string): 'all' | Set<string> | null {
+  if (!only || only.has(suite)) return 'all';
+  const ops = registry.filter((e) => only.has(e.id) && e.bench === `bench/${suite}.bench.ts`).map((e) => e.id);
+  return ops.length ? new Set(ops) : null;
+}
+if (only) {
+  const known = new Set([...suites.map(([id]) => id), ...registry.map((e) => e.id)]);
+  const unknown = [...only].filter((n) => !known.has(n));
+  if (unknown.length) {
+    console.error(`BENCH_ONLY: unknown name(s) ${unknown.join(', ')}; suites: ${suites.map(([id]) => id).join(', ')}; or an op id of ts/registry.ts`);
+    process.exit(2);
+  }
+}
 
 function git(cmd: string): string {
   try { return execSync(`git ${cmd}`, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return ''; }
@@ -51,8 +91,9 @@ console.log(`WASM SIMD: ${env.simd ? 'on' : 'OFF'}; our build: ${env.wasmBuild};
 console.log(`peers: tfjs-core/backend-wasm ${env.peers.tfjs.version} (simd ${env.peers.tfjs.simd}, threads ${env.peers.tfjs.multithread ? 'available' : 'off'}), onnxruntime-web ${env.peers['onnxruntime-web'].version} (numThreads ${env.peers['onnxruntime-web'].numThreads}), onnxruntime-node ${env.peers['onnxruntime-node'].version} (native, 1 intra-op thread; context only)`);
 console.log(`timing: ${o.rounds} interleaved rounds × ~${o.roundSec} s of benchmark.js per implementation (ref: ${o.refRounds} rounds, 1 sample); median and min–max over all cycles`);
 
-// 1. memory first: the arena's high-water mark only grows, so it is measured before any other wasm work.
-const mem = await acmix.acmixMemory();
+// 1. memory first: the arena's high-water mark only grows, so it is measured before any other wasm work
+// (and only when the acmix suite runs).
+const mem = selection('acmix') ? await acmix.acmixMemory() : null;
 
 // 2. the SIMD ceiling
 // Measured again after the workloads (the VM drifts); the higher of the two is the ceiling quoted.
@@ -62,15 +103,14 @@ const peakStart = measurePeak();
 console.log(`\nSIMD ceiling (bench/peak.wat, f32x4 mul+add, independent chains), before the workloads: ${peakLine(peakStart)}`);
 
 // 3. the workloads, one at a time (each builds its inputs and peer sessions, then releases them)
-const suites: [string, () => Promise<Workload[]>][] = [
-  ['conv2d', conv2d.workloads], ['linear', linear.workloads], ['multi_head_attention', mhsa.workloads],
-  ['local_attention', localAttention.workloads], ['acmix', acmix.workloads],
-  ['dynconv', dynconv.workloads], // deform_conv2d and conv2d_mixture (bench/dynconv.bench.ts)
-];
 const results: WorkloadResult[] = [];
 for (const [id, make] of suites) {
-  if (only && !only.has(id)) continue;
-  for (const w of await make()) results.push(await runWorkload(w, o));
+  const selected = selection(id);
+  if (!selected) continue;
+  let workloads = await make();
+  // an op benched only inside a composite workload (acmix_forward in the acmix block) runs the whole suite
+  if (selected !== 'all' && workloads.some((w) => selected.has(w.op))) workloads = workloads.filter((w) => selected.has(w.op));
+  for (const w of workloads) results.push(await runWorkload(w, o));
 }
 
 const peakEnd = measurePeak();
@@ -128,9 +168,11 @@ for (const t of targets) {
 }
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
-console.log(`\nACmix forward on wasm, peak WASM linear memory (arenaStats().highWater − base): ${mb(mem.peakBytes)}` +
-  ` vs 4 × (input ${mb(mem.inputBytes)} + output ${mb(mem.outputBytes)} + weights ${mb(mem.weightBytes)}) = ${mb(mem.budgetBytes)}:` +
-  ` ${mem.ratio.toFixed(2)}× that budget${mem.valid ? '' : ' (NOT exact: other wasm work ran before the measurement)'}`);
+if (mem) {
+  console.log(`\nACmix forward on wasm, peak WASM linear memory (arenaStats().highWater − base): ${mb(mem.peakBytes)}` +
+    ` vs 4 × (input ${mb(mem.inputBytes)} + output ${mb(mem.outputBytes)} + weights ${mb(mem.weightBytes)}) = ${mb(mem.budgetBytes)}:` +
+    ` ${mem.ratio.toFixed(2)}× that budget${mem.valid ? '' : ' (NOT exact: other wasm work ran before the measurement)'}`);
+}
 
 const seconds = (performance.now() - started) / 1e3;
 console.log(`\nbench took ${seconds.toFixed(0)} s`);

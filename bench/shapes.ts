@@ -50,3 +50,64 @@ export function acmixFlops(s: { C: number; H: number; W: number; kernel_att: num
   const HW = s.H * s.W, T = s.kernel_conv ** 2, head_dim = s.C / s.head;
   return 2 * HW * (3 * s.C * s.C + 2 * s.C * s.kernel_att ** 2 + T * 3 * s.head * head_dim + s.C * T * T);
 }
+
+// ---- pointwise, normalisation and data-movement ops (bench/elementwise, softmax, pad, unfold, shift2d,
+// batch_norm2d, layer_norm, interpolate, global_avg_pool2d, conv2d_shift_sum, acmix_fc .bench.ts)
+
+/** Elementwise ops: the tensor each is applied to in the layer named. */
+export const pointwise = {
+  /** ResNet-50 layer1.0: the block output, 256 channels at 56x56 (the residual add, then ReLU) */
+  'resnet50.layer1.0.out': [1, 256, 56, 56],
+  /** ViT-B/16 MLP hidden layer: 197 tokens × 3072 (GELU after fc1) */
+  'vit_b16.blocks.0.mlp.fc1': [1, 197, 3072],
+  /** DCNv2 modulation mask of a ResNet-50 layer1 conv2: 3x3 taps, one offset group, at 56x56 (σ of the mask logits) */
+  'dcnv2.resnet50.layer1.conv2.mask': [1, 9, 56, 56],
+  /** ACmix ResNet-50 layer1: the two paths mixed by Eq. (12), rate1·out_att + rate2·out_conv, C = 64 at 56x56 */
+  'acmix_resnet50.layer1.mix': [1, 64, 56, 56],
+} satisfies Record<string, readonly number[]>;
+
+/** softmax: input shape and dim. */
+export const softmax = {
+  /** global MHSA logits of the ViT-style layer above (n = 196 tokens, 8 heads): softmax over the keys */
+  'vit.p16_224.d256_h8.attn': { shape: [1, 8, 196, 196], dim: -1 },
+  /** ACmix ResNet-50 layer1 attention weights, official layout [N·head, k_att², H, W]: softmax over the 49 taps (dim 1) */
+  'acmix_resnet50.layer1.attention': { shape: [4, 49, 56, 56], dim: 1 },
+};
+
+/** ACmix ResNet-50 layer2's attention path (C = 128, 4 heads of 32, 28x28, k_att 7), official code: the keys are
+ *  reflection-padded by 3 (pad) and unfolded into 7x7 windows (unfold), per head. */
+export const acmixWindows = {
+  'acmix_resnet50.layer2.pad_att': { shape: [4, 32, 28, 28], pad: 3 },
+  'acmix_resnet50.layer2.unfold_k': { shape: [4, 32, 34, 34], kernel: 7 },
+};
+
+/** shift2d: ACmix ResNet-50 layer1's conv path at the official init (§4.2): the fc output [N, head_dim·9, H, W],
+ *  channel d·9 + t shifted by (⌊t/3⌋ − 1, t mod 3 − 1) (Eq. 13-15). */
+export const shift = {
+  'acmix_resnet50.layer1.conv_path': { C: 16 * 9, H: 56, W: 56 },
+};
+
+/** Normalisation layers. */
+export const norm = {
+  /** ResNet-50 layer1.0.bn1 (eval): 64 channels at 56x56 */
+  'resnet50.layer1.0.bn1': [1, 64, 56, 56],
+  /** ViT-B/16 blocks.0.norm1: 197 tokens × 768, normalised over the 768 */
+  'vit_b16.blocks.0.norm1': [1, 197, 768],
+} satisfies Record<string, readonly number[]>;
+
+/** interpolate (bilinear, align_corners = False): input and output size. */
+export const resize = {
+  /** SegFormer-B0 decode head: the 1/32 feature map (256 channels after its MLP) upsampled to 1/4 of 512x512 */
+  'segformer_b0.decode.c4': { shape: [1, 256, 16, 16], size: [128, 128] as [number, number] },
+};
+
+/** global_avg_pool2d */
+export const pool = {
+  /** ResNet-50 avgpool: 2048 channels at 7x7 */
+  'resnet50.avgpool': [1, 2048, 7, 7],
+} satisfies Record<string, readonly number[]>;
+
+/** acmix_fc: ACmix ResNet-50 layer1's conv-path fc (C = 64, head 4 of 16, k_conv 3, 56x56). */
+export const acmixFc = {
+  'acmix_resnet50.layer1.fc': { C: 64, head: 4, kernel_conv: 3, H: 56, W: 56 },
+};

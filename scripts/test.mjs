@@ -1,13 +1,24 @@
-// Runs every spec/**/*.test.ts with uvu (through tsx), streams its output, and ends with the
-// line CI reads: "<passed> passed, <failed> failed". Runs the suite against the release WASM
-// build, then again against the debug build (AssemblyScript asserts on, arena guard bands checked)
-// with a quarter of the property runs.
+// First the layering check (.dependency-cruiser.cjs through scripts/layering.mjs: one check, passed or failed,
+// its report printed), then every spec/**/*.test.ts with uvu (through tsx), streaming its output, and ends with
+// the line CI reads: "<passed> passed, <failed> failed". Runs the suite against the release WASM build, then
+// again against the debug build (AssemblyScript asserts on, arena guard bands checked) with a quarter of the
+// property runs.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const uvu = join(root, 'node_modules', 'uvu', 'bin.js');
+
+/** The layering check: one passed or failed check; its report (violations, warnings) is printed either way. */
+function layering() {
+  console.log('\n== layering: ts/ imports against .dependency-cruiser.cjs ==');
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'layering.mjs')], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
+  process.stdout.write(r.stdout ?? '');
+  process.stderr.write(r.stderr ?? '');
+  if (r.status !== 0) console.log(`layering check FAILED (exit ${r.status ?? r.signal}): fix the imports above or the rule in .dependency-cruiser.cjs`);
+  return r.status === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
+}
 
 function run(label, pattern, env) {
   console.log(`\n== ${label} ==`);
@@ -27,6 +38,7 @@ function run(label, pattern, env) {
 }
 
 const results = [
+  layering(),
   run('release build: all specs', '\\.test\\.ts$', { ATTNCONV_WASM_BUILD: 'release' }),
   run('debug build (asserts and guard bands on): all specs, a quarter of the property runs', '\\.test\\.ts$', { ATTNCONV_WASM_BUILD: 'debug', FC_RUNS_SCALE: '0.25' }),
 ];

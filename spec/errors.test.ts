@@ -184,7 +184,7 @@ opErrorSuite('layer_norm', 'layer_norm', (o) => o.layerNorm(nx, [3, 4], ng, nb),
 const gx = T([2, 3, 5], 81, -6, 6);
 opErrorSuite('gelu', 'gelu', (o) => o.gelu(gx, { approximate: 'tanh' }), [
   { what: 'unknown approximate', bad: (o) => o.gelu(gx, { approximate: 'fast' as unknown as GeluApproximate }), error: ParameterError, contains: ["'none' or 'tanh'", 'got "fast"'] },
-], (got, want) => assertOpClose('gelu', [gx, 'tanh'], got, want));
+], (got, want) => assertOpClose('gelu', [gx, { approximate: 'tanh' }], got, want));
 
 // ---------------------------------------------------------------------------------------------
 // shift2d

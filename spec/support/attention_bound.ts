@@ -10,7 +10,7 @@
  *   Softmax is shift invariant, and perturbing every logit by at most δ moves each weight by a factor in
  *   [e^−2δ, e^2δ]: |Σ w̃_t v_t − Σ w_t v_t| ≤ 2δ·A,  A = Σ_t w_t |v_t|.
  *   In float32 the kernel then forms x̂_t = fl(l̂_t − m) (|l̂_t − m| ≤ 2Λ: relative weight error 2u·Λ),
- *   e_t = exp(x̂_t) with ≤ 1 ulp ≤ 2u relative (measured in spec/kernels/local_attention.test.ts),
+ *   e_t = exp(x̂_t) with ≤ 1 ulp ≤ 2u relative (as/lib/math.ts expf, measured in spec/kernels/softmax_rows.test.ts),
  *   S = Σ e_t ((T − 1) roundings), Σ e_t v_t (T roundings) and one division: with the weights' error
  *   entering through both numerator and S, that adds (2·(2u + 2u·Λ) + (T − 1)u + T·u + u)·A.
  *   The reference rounds once more to float32 (u/2·A). In all:
@@ -21,8 +21,9 @@
 import { Tensor } from '../../ts/core/tensor.js';
 import { localAttention } from '../../ts/ref/local_attention.js';
 import { checkLocalAttention, type LocalAttentionOptions } from '../../ts/core/check/local_attention.js';
+import { U } from '../../ts/core/numerics.js';
 
-export const U = 2 ** -24;
+export { U };
 
 const reflect = (s: number, n: number) => (s < 0 ? -s : s >= n ? 2 * (n - 1) - s : s);
 

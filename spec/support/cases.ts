@@ -10,31 +10,44 @@
  * stride > kernel and groups = C (depthwise) all occur.
  *
  * Bounds (u = 2⁻²⁴; derivations in each ts/wasm/<op>.ts docstring):
- *   bit-exact: data movement (shift2d, pad, unfold), relu, add, axpby, batch_norm2d (float64 lanes);
+ *   bit-exact: data movement (shift2d, pad, unfold), shift2d_as_conv (finite inputs), relu, add, axpby,
+ *   batch_norm2d (float64 lanes);
  *   dot products: |wasm − ref| ≤ slack·K·u·Σ|terms| with Σ|terms| = the reference on |inputs| (conv2d,
- *   linear, acmix_fc, ...); per-element bounds for conv2d_shift_sum, softmax, gelu, layer_norm,
- *   interpolate, local_attention.
+ *   conv2d_stage_i, conv2d_stage_ii, linear, acmix_fc, ...); per-element bounds for conv2d_shift_sum,
+ *   softmax, gelu, layer_norm, interpolate, local_attention; the chain bound (ts/core/numerics.ts) for the
+ *   ACmix block (acmix, acmix_forward).
  */
 import fc from 'fast-check';
 import * as assert from 'uvu/assert';
 import { Tensor } from '../../ts/core/tensor.js';
 import type { Conv2dOptions } from '../../ts/core/geometry.js';
-import type { OpName } from '../../ts/core/ops.js';
+import type { OpName, Ops } from '../../ts/core/ops.js';
+import {
+  acmixConfig, acmixConfigFromWeights, acmixParameterShapes, acmixPosition,
+  type ACmixConfig, type ACmixOptions, type ACmixResult, type ACmixWeights,
+} from '../../ts/core/check/acmix.js';
+import { chainBound } from '../../ts/core/numerics.js';
 import { ops as ref } from '../../ts/ref/index.js';
 import { deformConv2dErrorScales } from '../../ts/ref/deform_conv2d.js';
 import { mixtureBound, modulatedBound } from '../../ts/verify/golden_dynconv.js';
 import { prng, seededTensor, absTensor } from './arbitraries.js';
 import { assertBitExact, assertWithinDotBound, U } from './close.js';
 
-/** An op's case: `params` (shrinkable, printed on failure) → the call's arguments → the comparison. */
-export interface OpSpec<P = any> {
+/**
+ * An op's case: `params` (shrinkable, printed on failure) → the call's arguments → the comparison. `R` is what
+ * the op returns (a Tensor, or ACmixResult for acmixForward).
+ */
+export interface OpSpec<P = any, R = Tensor> {
   /** the bound, in words (shown in the test title) */
   bound: string;
   params: fc.Arbitrary<P>;
   build(p: P): unknown[];
   /** throws unless `got` (wasm) is within the bound of `want` (ref) for these arguments */
-  compare(got: Tensor, want: Tensor, args: unknown[], p: P): void;
+  compare(got: R, want: R, args: unknown[], p: P): void;
 }
+
+/** The spec of each Ops member, typed by what the member returns. */
+export type OpSpecs = { [K in OpName]?: OpSpec<any, ReturnType<Ops[K]>> };
 
 const lo = Math.fround(-2), hi = Math.fround(2);
 const T = (shape: readonly number[], seed: number, a = lo, b = hi) => seededTensor(shape, seed, a, b);
@@ -74,7 +87,7 @@ function withinDotBound(got: Tensor, want: Tensor, absScale: ArrayLike<number>, 
   assertWithinDotBound(got.data, want.data, absScale, { reduction: K, slack, atol, label, case: p, shape: want.shape });
 }
 
-function spec<P>(s: OpSpec<P>): OpSpec<P> {
+function spec<P, R = Tensor>(s: OpSpec<P, R>): OpSpec<P, R> {
   return s;
 }
 
@@ -216,9 +229,46 @@ function localAttentionAtol(q: Tensor, k: Tensor, v: Tensor, pe: Tensor | null, 
 }
 
 // ---------------------------------------------------------------------------------------------
+// the ACmix block: configurations the official module can run (kernel_conv 3; stride | H, W; P < H, W),
+// every parameter random (no initial value hides a bug), dep_conv.bias present or absent
+
+interface AcmixCase { N: number; H: number; W: number; config: ACmixConfig; depBias: boolean; seed: number }
+
+const acmixCase: fc.Arbitrary<AcmixCase> = fc.record({
+  N: int(1, 2), in_planes: int(1, 6), head: int(1, 3), head_dim: int(1, 3), kernel_att: fc.constantFrom(3, 5, 7),
+  stride: fc.constantFrom(1, 2), extraH: int(0, 3), extraW: int(0, 3), depBias: fc.boolean(), seed,
+}).map((c) => {
+  const P = Math.floor(c.kernel_att / 2), fit = (e: number) => c.stride * Math.ceil((P + 1 + e) / c.stride);
+  const config = acmixConfig('acmix', c.in_planes, c.head * c.head_dim, { kernel_att: c.kernel_att, head: c.head, kernel_conv: 3, stride: c.stride });
+  return { N: c.N, H: fit(c.extraH), W: fit(c.extraW), config, depBias: c.depBias, seed: c.seed };
+});
+
+/** Every parameter by state_dict key, uniform in [−1, 1) from the seed. */
+function acmixWeights(config: ACmixConfig, s: number, depBias: boolean): ACmixWeights {
+  const weights: ACmixWeights = {};
+  let k = 1;
+  for (const [key, shape] of Object.entries(acmixParameterShapes(config))) weights[key] = T(shape, s + 101 * k++, Math.fround(-1), Math.fround(1));
+  if (depBias) weights['dep_conv.bias'] = T([config.out_planes], s + 7, Math.fround(-1), Math.fround(1));
+  return weights;
+}
+
+/**
+ * The longest float32 reduction chain of the block on wasm (spec/acmix.test.ts): the 1x1 projections
+ * (C_in + 1), the attention path (logits over head_dim, softmax and aggregation over k_att² taps), fc (3·head)
+ * and dep_conv (9·9).
+ */
+const acmixChainK = (c: ACmixConfig) => c.in_planes + 1 + 3 * c.head_dim + 2 * c.kernel_att ** 2 + 81 + 3 * c.head;
+
+/** |got − want| ≤ 4·K·u·(|want_i| + mean|want|) (ts/core/numerics.ts chainBound). */
+function withinChainBound(got: Tensor, want: Tensor, K: number, label: string, p: unknown): void {
+  const b = chainBound(K, want.data);
+  withinElementBound(got, want, Float64Array.from(want.data, (_, i) => b.bound(i) + 1e-30), label, p);
+}
+
+// ---------------------------------------------------------------------------------------------
 // the specs, by Ops member
 
-export const opSpecs: Partial<Record<OpName, OpSpec>> = {
+export const opSpecs: OpSpecs = {
   conv2d: spec({
     bound: '2·(C_in/groups·k_h·k_w + 1)·u·Σ|terms|',
     params: convCase,
@@ -241,6 +291,31 @@ export const opSpecs: Partial<Record<OpName, OpSpec>> = {
     },
   }),
 
+  conv2dStageI: spec({
+    bound: '1.01·(C_in/groups + 1)·u·Σ|terms| (a float32 dot of C_in/groups terms vs one rounding)',
+    params: convCase,
+    build: (c) => [T([c.N, c.C_in, c.H, c.W], c.seed), T([c.C_out, c.cinPerGroup, c.k_h, c.k_w], c.seed ^ 0x9e3779b9), { groups: c.groups }],
+    compare(got, want, [x, w, o], p) {
+      const scale = ref.conv2dStageI(absTensor(x as Tensor), absTensor(w as Tensor), o as { groups: number }).data;
+      withinDotBound(got, want, scale, (w as Tensor).shape[1] + 1, 1.01, 'conv2d_stage_i', p);
+    },
+  }),
+
+  conv2dStageII: spec({
+    bound: '1.01·(k_h·k_w + 1)·u·Σ|terms| (a float32 sum of ≤ T + 1 terms in the reference\'s order)',
+    params: convCase,
+    build: (c) => {
+      const { groups: _groups, ...options } = c.options;
+      return [T([c.N, c.k_h * c.k_w, c.C_out, c.H, c.W], c.seed), [c.k_h, c.k_w] as [number, number],
+        c.bias ? T([c.C_out], c.seed ^ 0x85ebca6b) : null, options];
+    },
+    compare(got, want, [proj, ks, b, o], p) {
+      const kernel_size = ks as [number, number];
+      const scale = ref.conv2dStageII(absTensor(proj as Tensor), kernel_size, abs(b as Tensor | null), o as Conv2dOptions).data;
+      withinDotBound(got, want, scale, kernel_size[0] * kernel_size[1] + 1, 1.01, 'conv2d_stage_ii', p);
+    },
+  }),
+
   shift2d: spec({
     bound: 'bit-exact',
     params: fc.record({
@@ -250,6 +325,16 @@ export const opSpecs: Partial<Record<OpName, OpSpec>> = {
     build: (c) => [withSpecials(T([c.N, c.C, c.H, c.W], c.seed), c.seed, c.specials),
       c.perChannel ? c.shifts.slice(0, c.C) : c.shifts[0]],
     compare: bitExact('shift2d'),
+  }),
+
+  shift2dAsConv: spec({
+    bound: 'bit-exact (finite inputs: every other tap adds an exact ±0)',
+    params: fc.record({
+      N: int(1, 2), C: int(1, 5), H: int(1, 9), W: int(1, 9), perChannel: fc.boolean(),
+      shifts: fc.array(fc.tuple(int(-4, 4), int(-4, 4)), { minLength: 5, maxLength: 5 }), seed,
+    }),
+    build: (c) => [T([c.N, c.C, c.H, c.W], c.seed), c.perChannel ? c.shifts.slice(0, c.C) : c.shifts[0]],
+    compare: bitExact('shift2d_as_conv'),
   }),
 
   pad: spec({
@@ -415,6 +500,33 @@ export const opSpecs: Partial<Record<OpName, OpSpec>> = {
     },
   }),
 
+  acmix: spec({
+    bound: 'chain bound 4·K·u·(|y| + mean|y|), K = C_in + 1 + 3·head_dim + 2·k_att² + 81 + 3·head',
+    params: acmixCase,
+    build: (c) => [T([c.N, c.config.in_planes, c.H, c.W], c.seed), acmixWeights(c.config, c.seed, c.depBias),
+      { kernel_att: c.config.kernel_att, head: c.config.head, kernel_conv: 3, stride: c.config.stride }],
+    compare(got, want, [, weights, options], p) {
+      withinChainBound(got, want, acmixChainK(acmixConfigFromWeights('acmix', weights as ACmixWeights, options as ACmixOptions)), 'acmix', p);
+    },
+  }),
+
+  acmixForward: spec<AcmixCase, ACmixResult>({
+    bound: 'q, k, v: 2·(C_in + 1)·u·Σ|terms|; pe: 2·3·u·Σ|terms|; both paths and the output: the chain bound of acmix',
+    params: acmixCase,
+    build: (c) => [T([c.N, c.config.in_planes, c.H, c.W], c.seed), acmixWeights(c.config, c.seed, c.depBias), c.config],
+    compare(got, want, [x, weights, config], p) {
+      const w = weights as ACmixWeights, c = config as ACmixConfig, xa = absTensor(x as Tensor), [, , H, W] = (x as Tensor).shape;
+      for (const [key, name] of [['conv1', 'q'], ['conv2', 'k'], ['conv3', 'v']] as const) {
+        const scale = ref.conv2d(xa, absTensor(w[`${key}.weight`]!), abs(w[`${key}.bias`])).data;
+        withinDotBound(got[name], want[name], scale, c.in_planes + 1, 2, `acmix_forward ${name}`, p);
+      }
+      const peScale = ref.conv2d(absTensor(acmixPosition(H, W)), absTensor(w['conv_p.weight']!), abs(w['conv_p.bias'])).data;
+      withinDotBound(got.pe, want.pe, peScale, 3, 2, 'acmix_forward pe', p);
+      const K = acmixChainK(c);
+      for (const name of ['outAtt', 'outConv', 'output'] as const) withinChainBound(got[name], want[name], K, `acmix_forward ${name}`, p);
+    },
+  }),
+
   // ---- dynamic / deformable convolution: the bounds their specs and ts/verify/golden_dynconv.ts state
 
   sigmoid: spec({
@@ -521,7 +633,7 @@ export const opSpecs: Partial<Record<OpName, OpSpec>> = {
  * backends on hand-written calls, e.g. spec/errors.test.ts's "next call right").
  */
 export function assertOpClose(fn: OpName, args: unknown[], got: Tensor, want: Tensor): void {
-  const s = opSpecs[fn];
+  const s = opSpecs[fn] as OpSpec<unknown, unknown> | undefined;
   if (!s) throw new Error(`spec/support/cases.ts: no bound for ${fn}`);
   s.compare(got, want, args, { call: fn });
 }

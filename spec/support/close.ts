@@ -8,9 +8,12 @@
  *   |got − ref| ≤ slack · K · 2^-24 · absScale + rtol · |ref| + atol
  * with absScale = Σ|terms| per element (for conv: conv2d(|x|, |w|) + |b|). `slack` (default 2)
  * covers the final rounding and non-sequential (blocked) summation orders. The bound grows
- * linearly with K; for K = 9·64 = 576 it is ≈ 7e-5 · absScale.
+ * linearly with K; for K = 9·64 = 576 it is ≈ 7e-5 · absScale. u and the bound itself are
+ * ts/core/numerics.ts's (U, dotTolerance); this file holds the test-side assertions and reports.
  */
-export const U = 2 ** -24;
+import { U, dotTolerance } from '../../ts/core/numerics.js';
+
+export { U };
 
 export interface BoundOptions {
   /** Reduction length K (terms summed per output element). */
@@ -74,7 +77,7 @@ export function assertWithinDotBound(
     }
     if (g === r) continue;
     const scale = absScale ? absScale[i] : Math.abs(r);
-    const bound = slack * o.reduction * U * scale + rtol * Math.abs(r) + atol;
+    const bound = dotTolerance(o.reduction, scale, r, { slack, rtol, atol });
     const err = Math.abs(g - r);
     if (!(err <= bound)) {
       throw new Error(

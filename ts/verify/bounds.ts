@@ -1,14 +1,11 @@
 /**
- * The pieces every golden runner shares (ts/verify.ts, ts/verify_dynconv.ts): unit roundoff, the bound type,
- * and the two generic bounds. Derivations: spec/support/close.ts and README "Numbers".
+ * The pieces every golden runner shares (ts/verify/golden.ts, ts/verify/golden_dynconv.ts): fixture access and
+ * |t|. The unit roundoff, the Bound type and the generic bounds live in ts/core/numerics.ts (derivations there
+ * and in README "Numbers") and are re-exported here for the runners.
  */
 import { Tensor } from '../core/tensor.js';
 
-/** float32 unit roundoff. */
-export const U = 2 ** -24;
-
-/** A per-element bound: |got − expected| ≤ bound(i); `describe` states it for the verify table. */
-export interface Bound { bound: (i: number) => number; describe: string }
+export { U, dotBound, chainBound, type Bound } from '../core/numerics.js';
 
 /** A fixture case as the generators wrote it (name.tensor and name.state.key tensors, JSON params). */
 export interface FixtureCaseLike { file: string; name: string; op: string; params: Record<string, any>; tensors: Map<string, Tensor>; state: Map<string, Tensor> }
@@ -21,17 +18,4 @@ export function fixtureTensor(c: FixtureCaseLike, name: string): Tensor {
   const t = c.tensors.get(name);
   if (!t) throw new Error(`fixture ${c.file}:${c.name} has no tensor ${name}`);
   return t;
-}
-
-/** The dot-product bound slack·K·u·absScale (+ atol). */
-export function dotBound(K: number, absScale: Float32Array | Float64Array, slack = 2, atol = 0): Bound {
-  return { bound: (i) => slack * K * U * absScale[i] + atol, describe: `${slack}·K·u·Σ|terms|, K=${K}` };
-}
-
-/** Composite blocks: slack·K·u·(|ref_i| + mean|ref|), K the summed reduction lengths along the longest chain. */
-export function chainBound(K: number, ref: Float32Array, slack = 4): Bound {
-  let mean = 0;
-  for (const v of ref) mean += Math.abs(v);
-  mean /= ref.length || 1;
-  return { bound: (i) => slack * K * U * (Math.abs(ref[i]) + mean), describe: `${slack}·K·u·(|y|+mean|y|), K=${K}` };
 }
