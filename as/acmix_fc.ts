@@ -14,10 +14,12 @@
 //
 // Per output element every variant computes in float32, in the order written above (sums from +0, no
 // FMA), so __scalar ≡ __f32x4 bit for bit; dep_conv's order is gemm's over im2col's rows, so it gives
-// the same bits as ts/wasm/conv2d.ts on the padded input.
+// the same bits as ts/wasm/conv2d.ts on the padded input. Both f32x4 kernels are gemm's 4x8 tile
+// (as/lib/tile_4x8.ts) with B read in place: acmix_fc's B rows are the z maps (B_ROWS), dep_conv's are
+// gathered from the slab through a tap-offset table (B_GATHER).
 
-import { f32off, loadLo8, loadHi8, store8 } from './lib/lanes';
-import { loadStrided } from './lib/ranges';
+import { f32off } from './lib/lanes';
+import { tile_4x8, B_ROWS, B_ROWS_PARTIAL, B_GATHER } from './lib/tile_4x8';
 
 // ---------------------------------------------------------------------------------------------
 // acmix_fc
@@ -45,56 +47,13 @@ export function acmix_fc__f32x4(
     const pa = packedFc + f32off(t0 * K);
     for (let y = 0; y < H; y++) {
       const zRow = z + f32off(y * W);
-      // rows t0+mr .. t0+3 are the zero rows of the packed block: their stores alias row mr − 1 and
-      // are written first (gemm's clamp)
-      const o0 = out + f32off(t0 * outPlane + y * outRow);
-      const o1 = mr > 1 ? o0 + outPlaneB : o0;
-      const o2 = mr > 2 ? o1 + outPlaneB : o1;
-      const o3 = mr > 3 ? o2 + outPlaneB : o2;
-      for (let x = 0; x < W; x += 8) {
-        const nr = min<i32>(8, W - x);
-        let a0l = f32x4.splat(0), a0h = f32x4.splat(0), a1l = f32x4.splat(0), a1h = f32x4.splat(0);
-        let a2l = f32x4.splat(0), a2h = f32x4.splat(0), a3l = f32x4.splat(0), a3h = f32x4.splat(0);
-        let pz = zRow + f32off(x), pw = pa;
-        if (nr == 8) {
-          for (let m = 0; m < K; m++) {
-            const b0 = v128.load(pz), b1 = v128.load(pz, 16);
-            let w = v128.load32_splat(pw);
-            a0l = f32x4.add(a0l, f32x4.mul(w, b0)); a0h = f32x4.add(a0h, f32x4.mul(w, b1));
-            w = v128.load32_splat(pw, 4);
-            a1l = f32x4.add(a1l, f32x4.mul(w, b0)); a1h = f32x4.add(a1h, f32x4.mul(w, b1));
-            w = v128.load32_splat(pw, 8);
-            a2l = f32x4.add(a2l, f32x4.mul(w, b0)); a2h = f32x4.add(a2h, f32x4.mul(w, b1));
-            w = v128.load32_splat(pw, 12);
-            a3l = f32x4.add(a3l, f32x4.mul(w, b0)); a3h = f32x4.add(a3h, f32x4.mul(w, b1));
-            pz += zStrideB;
-            pw += 16;
-          }
-          const xB = f32off(x);
-          v128.store(o3 + xB, a3l); v128.store(o3 + xB, a3h, 16);
-          v128.store(o2 + xB, a2l); v128.store(o2 + xB, a2h, 16);
-          v128.store(o1 + xB, a1l); v128.store(o1 + xB, a1h, 16);
-          v128.store(o0 + xB, a0l); v128.store(o0 + xB, a0h, 16);
-        } else {                                          // W mod 8 tail: partial loads and stores
-          for (let m = 0; m < K; m++) {
-            const b0 = loadLo8(pz, nr), b1 = loadHi8(pz, nr);
-            let w = v128.load32_splat(pw);
-            a0l = f32x4.add(a0l, f32x4.mul(w, b0)); a0h = f32x4.add(a0h, f32x4.mul(w, b1));
-            w = v128.load32_splat(pw, 4);
-            a1l = f32x4.add(a1l, f32x4.mul(w, b0)); a1h = f32x4.add(a1h, f32x4.mul(w, b1));
-            w = v128.load32_splat(pw, 8);
-            a2l = f32x4.add(a2l, f32x4.mul(w, b0)); a2h = f32x4.add(a2h, f32x4.mul(w, b1));
-            w = v128.load32_splat(pw, 12);
-            a3l = f32x4.add(a3l, f32x4.mul(w, b0)); a3h = f32x4.add(a3h, f32x4.mul(w, b1));
-            pz += zStrideB;
-            pw += 16;
-          }
-          const xB = f32off(x);
-          store8(o3 + xB, a3l, a3h, nr);
-          store8(o2 + xB, a2l, a2h, nr);
-          store8(o1 + xB, a1l, a1h, nr);
-          store8(o0 + xB, a0l, a0h, nr);
-        }
+      const oRow = out + f32off(t0 * outPlane + y * outRow);
+      let x = 0;
+      for (; x + 8 <= W; x += 8) {
+        tile_4x8(B_ROWS, K, pa, zRow + f32off(x), zStrideB, 0, 1, mr, 8, oRow + f32off(x), outPlaneB, 0, 0);
+      }
+      if (x < W) {                                        // W mod 8 tail: partial loads and stores
+        tile_4x8(B_ROWS_PARTIAL, K, pa, zRow + f32off(x), zStrideB, 0, 1, mr, W - x, oRow + f32off(x), outPlaneB, 0, 0);
       }
     }
   }
@@ -157,59 +116,13 @@ export function dep_conv__f32x4_4x8(
   const outPlaneB = f32off(outPlane), blockB = f32off(4 * K);
   for (let o0 = 0; o0 < Cout; o0 += 4) {
     const mr = min<i32>(4, Cout - o0);
-    const pa0 = packedW + <usize>(o0 >> 2) * blockB;
-    let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
-    if (bias != 0) {
-      b0 = v128.load32_splat(bias + f32off(o0));
-      b1 = mr > 1 ? v128.load32_splat(bias + f32off(o0 + 1)) : b0;
-      b2 = mr > 2 ? v128.load32_splat(bias + f32off(o0 + 2)) : b1;
-      b3 = mr > 3 ? v128.load32_splat(bias + f32off(o0 + 3)) : b2;
-    }
+    const pa = packedW + <usize>(o0 >> 2) * blockB;
+    const bo = bias != 0 ? bias + f32off(o0) : 0;
     for (let i = 0; i < H_out; i++) {
       const xRowI = x + f32off(s * i * xRow);
-      const r0 = out + f32off(o0 * outPlane + i * W_out);
-      const r1 = mr > 1 ? r0 + outPlaneB : r0;
-      const r2 = mr > 2 ? r1 + outPlaneB : r1;
-      const r3 = mr > 3 ? r2 + outPlaneB : r2;
+      const oRow = out + f32off(o0 * outPlane + i * W_out);
       for (let j = 0; j < W_out; j += 8) {
-        const nr = min<i32>(8, W_out - j);
-        const base = xRowI + f32off(s * j), hiB = f32off(4 * s);
-        let a0l = f32x4.splat(0), a0h = f32x4.splat(0), a1l = f32x4.splat(0), a1h = f32x4.splat(0);
-        let a2l = f32x4.splat(0), a2h = f32x4.splat(0), a3l = f32x4.splat(0), a3h = f32x4.splat(0);
-        let pa = pa0, po = offsets;
-        for (let kk = 0; kk < K; kk++) {
-          const px = base + <usize>load<i32>(po);
-          let xl: v128, xh: v128;
-          if (s == 1) { xl = v128.load(px); xh = v128.load(px, 16); } else { xl = loadStrided(px, s); xh = loadStrided(px + hiB, s); }
-          let w = v128.load32_splat(pa);
-          a0l = f32x4.add(a0l, f32x4.mul(w, xl)); a0h = f32x4.add(a0h, f32x4.mul(w, xh));
-          w = v128.load32_splat(pa, 4);
-          a1l = f32x4.add(a1l, f32x4.mul(w, xl)); a1h = f32x4.add(a1h, f32x4.mul(w, xh));
-          w = v128.load32_splat(pa, 8);
-          a2l = f32x4.add(a2l, f32x4.mul(w, xl)); a2h = f32x4.add(a2h, f32x4.mul(w, xh));
-          w = v128.load32_splat(pa, 12);
-          a3l = f32x4.add(a3l, f32x4.mul(w, xl)); a3h = f32x4.add(a3h, f32x4.mul(w, xh));
-          pa += 16;
-          po += 4;
-        }
-        if (bias != 0) {
-          a0l = f32x4.add(a0l, b0); a0h = f32x4.add(a0h, b0);
-          a1l = f32x4.add(a1l, b1); a1h = f32x4.add(a1h, b1);
-          a2l = f32x4.add(a2l, b2); a2h = f32x4.add(a2h, b2);
-          a3l = f32x4.add(a3l, b3); a3h = f32x4.add(a3h, b3);
-        }
-        const jB = f32off(j);
-        if (nr == 8) {                                    // reverse order: aliased rows first
-          v128.store(r3 + jB, a3l); v128.store(r3 + jB, a3h, 16);
-          v128.store(r2 + jB, a2l); v128.store(r2 + jB, a2h, 16);
-          v128.store(r1 + jB, a1l); v128.store(r1 + jB, a1h, 16);
-          v128.store(r0 + jB, a0l); v128.store(r0 + jB, a0h, 16);
-        } else {
-          store8(r3 + jB, a3l, a3h, nr);
-          store8(r2 + jB, a2l, a2h, nr);
-          store8(r1 + jB, a1l, a1h, nr);
-          store8(r0 + jB, a0l, a0h, nr);
-        }
+        tile_4x8(B_GATHER, K, pa, xRowI + f32off(s * j), 0, offsets, s, mr, min<i32>(8, W_out - j), oRow + f32off(j), outPlaneB, bo, 0);
       }
     }
   }

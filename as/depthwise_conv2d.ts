@@ -10,19 +10,28 @@
 //                                                     j·stride_w + q·dilation_w − pad_left]
 //   if bias ≠ 0: acc = acc + bias[o]
 // (the reference's order, with taps outside skipped as the reference does, not multiplied by a
-// padding zero), so depthwise_conv2d__scalar ≡ depthwise_conv2d__f32x4 bit for bit.
+// padding zero), so every f32x4 kernel below ≡ depthwise_conv2d__scalar bit for bit (one scalar twin
+// for the family: the special cases differ in speed, not in arithmetic).
 //
-// The f32x4 variant vectorises along W_out: the column range [jA, jB) where every tap is inside
-// is computed once per call, the row range of valid taps once per output row; interior vectors
-// use plain loads (stride 1), two loads and a shuffle (stride 2) or lane gathers (stride ≥ 3),
-// four vectors (16 outputs) at a time for independent add chains. Depthwise 3x3 at stride 1 or 2
-// hoists the plane's 9 weight splats and unrolls the taps (2 vectors per step); in border vectors,
-// taps inside for all 4 lanes load plainly, the others read 4 valid columns moved into place by a byte
-// swizzle (or gather from clamped columns) and keep acc where the tap is outside (bitselect): the skip.
-// 'same' 3x3 rows (padding 1, stride 1) with finite weights read the column outside as +0 through a
-// shuffle with zero instead: acc + w·(+0) = acc exactly when w is finite (acc starts at +0, and a float32
-// sum that starts at +0 is never −0 in round-to-nearest), so that is the skip too, without masks.
-// Measured (bench/kernels-quick.ts): depthwise 3x3 C256 28x28 'same' ≈ 22 GFLOP/s, 1.7x tfjs-wasm's
+// The kernels (one signature; ts/wasm/conv2d.ts `depthwiseKernel` picks one per call):
+//   depthwise_conv2d__scalar          any grouping, kernel, stride, dilation, padding (the twin)
+//   depthwise_conv2d__f32x4           the same, f32x4 along W_out (generic)
+//   depthwise_conv2d__f32x4_3x3s1     depthwise 3x3, stride_w 1, W ≥ 4
+//   depthwise_conv2d__f32x4_3x3s1p1   depthwise 3x3 'same': stride_w 1, dilation_w 1, pad_left 1, W_out = W ≥ 8,
+//                                     finite weights
+//   depthwise_conv2d__f32x4_3x3s2     depthwise 3x3, stride_w 2
+//
+// The f32x4 kernels vectorise along W_out: the column range [jA, jB) where every tap is inside is
+// computed once per call, the row range of valid taps once per output row; interior vectors use plain
+// loads (stride 1), two loads and a shuffle (stride 2) or lane gathers (stride ≥ 3), four vectors (16
+// outputs) at a time for independent add chains (generic). The 3x3 kernels hoist the plane's 9 weight
+// splats and unroll the taps (2 vectors per step); in their border vectors, taps inside for all 4 lanes
+// load plainly, the others read 4 valid columns moved into place by a byte swizzle (or gather from
+// clamped columns) and keep acc where the tap is outside (bitselect): the skip. 'same' rows (3x3s1p1)
+// with finite weights read the column outside as +0 through a shuffle with zero instead: acc + w·(+0) =
+// acc exactly when w is finite (acc starts at +0, and a float32 sum that starts at +0 is never −0 in
+// round-to-nearest), so that is the skip too, without masks.
+// Measured (bench/tuning/kernels-quick.ts): depthwise 3x3 C256 28x28 'same' ≈ 22 GFLOP/s, 1.7x tfjs-wasm's
 // XNNPACK NHWC kernel in the same process.
 
 import { f32off, storeLanes } from './lib/lanes';
@@ -35,7 +44,7 @@ import { validBegin, validEnd, loadStrided } from './lib/ranges';
  *           bias: byte offset of C_out floats, or 0 for none; y: byte offset of y[C_out, H_out, W_out].
  *           All row-major float32, no alignment required; y must not overlap x, w or bias.
  * Writes:   y[0 .. C_out·H_out·W_out) only, every element once.
- * Numerics: float32, the order in the file header (bit-identical to depthwise_conv2d__f32x4).
+ * Numerics: float32, the order in the file header (bit-identical to every depthwise_conv2d__f32x4* kernel).
  * Contract: C_out, cinPerGroup, coutPerGroup, H, W, k_h, k_w, strides, dilations, H_out, W_out ≥ 1,
  *           pads ≥ 0 — asserted in debug builds only (ts/core/geometry.ts validates them).
  * Cost:     2·C_out·H_out·W_out·cinPerGroup·k_h·k_w FLOPs (taps outside the map are skipped).
@@ -77,7 +86,8 @@ export function depthwise_conv2d__scalar(
 }
 
 /**
- * Direct grouped convolution of one image (f32x4 variant along W_out).
+ * Direct grouped convolution of one image (f32x4 along W_out, generic: any grouping, kernel, stride,
+ * dilation and padding).
  *
  * Memory, Writes, Numerics, Contract, Cost: as depthwise_conv2d__scalar (bit-identical output).
  * Reads:    only elements of x inside the map (border vectors gather from clamped columns).
@@ -104,18 +114,6 @@ export function depthwise_conv2d__f32x4(
     const wo = w + f32off(o * cinPerGroup * taps);
     const yo = y + f32off(o * H_out * W_out);
     const b = bias != 0 ? v128.load32_splat(bias + f32off(o)) : zero;
-    // depthwise 3x3 at stride 1: the plane's 9 weights splatted once, for the rows with all 3 taps inside
-    const dw3 = cinPerGroup == 1 && k_h == 3 && k_w == 3 && (stride_w == 1 || stride_w == 2);
-    let w0 = zero, w1 = zero, w2 = zero, w3 = zero, w4 = zero, w5 = zero, w6 = zero, w7 = zero, w8 = zero;
-    if (dw3) {
-      w0 = v128.load32_splat(wo); w1 = v128.load32_splat(wo, 4); w2 = v128.load32_splat(wo, 8);
-      w3 = v128.load32_splat(wo, 12); w4 = v128.load32_splat(wo, 16); w5 = v128.load32_splat(wo, 20);
-      w6 = v128.load32_splat(wo, 24); w7 = v128.load32_splat(wo, 28); w8 = v128.load32_splat(wo, 32);
-    }
-    // 'same' 3x3 (padding 1, W_out = W) with finite weights: a column outside the map can be read as +0 and
-    // multiplied, since acc + w·0 = acc exactly for finite w (acc starts at +0 and is never −0), so each
-    // row is a left vector, the interior and a right vector, with no masks (non-finite weights keep the masks)
-    const same3 = dw3 && stride_w == 1 && dilation_w == 1 && pad_left == 1 && W_out == W && W >= 8 && finite9(wo);
     for (let i = 0; i < H_out; i++) {
       const row0 = i * stride_h - pad_top;                     // input row of tap p: row0 + p·d_h
       // taps p with 0 ≤ row0 + p·d_h < H (no division for d_h = 1: this runs once per output row)
@@ -123,44 +121,11 @@ export function depthwise_conv2d__f32x4(
       const pEnd = dilation_h == 1 ? max<i32>(pBeg, min<i32>(k_h, H - row0)) : validEnd(row0, dilation_h, H, k_h, pBeg);
       const yRow = yo + f32off(i * W_out);
       const xRow0 = xg + <usize>(row0 + pBeg * dilation_h) * rowBytes;   // row of tap pBeg (valid if pBeg < pEnd)
-
-      if (same3) {
-        const xA = xg + <usize>row0 * rowBytes;
-        if (pBeg == 0 && pEnd == 3) {
-          same3Row(xA, rowStepBytes, rowBytes, tapBytes, yRow, W, jB, true, true, true, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
-        } else {
-          same3Row(xA, rowStepBytes, rowBytes, tapBytes, yRow, W, jB, pBeg == 0 && pEnd > 0, pBeg <= 1 && pEnd > 1, pBeg <= 2 && pEnd > 2,
-            w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
-        }
-        continue;
-      }
-      const edge3 = dw3 && stride_w == 1 && W >= 4;                               // border vectors on the hoisted 3x3 weights
       let j0 = 0;
       while (j0 < W_out && !(j0 >= jA && j0 + 4 <= jB)) {      // left border vectors
-        if (edge3 && pBeg == 0 && pEnd == 3) {
-          edgeVector3x3(xg + <usize>row0 * rowBytes, rowStepBytes, true, true, true, yRow, j0, W, W_out, dilation_w, pad_left, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
-        } else if (edge3) {
-          edgeVector3x3(xg + <usize>row0 * rowBytes, rowStepBytes, pBeg == 0 && pEnd > 0, pBeg <= 1 && pEnd > 1, pBeg <= 2 && pEnd > 2, yRow, j0, W, W_out, dilation_w, pad_left, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
-        } else {
-          edgeVector(xg, wo, yRow, j0, row0, pBeg, pEnd, cinPerGroup, k_h, k_w, W, W_out,
-            stride_w, dilation_h, dilation_w, pad_left, plane, bias != 0, b);
-        }
+        edgeVector(xg, wo, yRow, j0, row0, pBeg, pEnd, cinPerGroup, k_h, k_w, W, W_out,
+          stride_w, dilation_h, dilation_w, pad_left, plane, bias != 0, b);
         j0 += 4;
-      }
-      if (dw3) {
-        // interior, depthwise 3x3 at stride 1 on the hoisted weights; the all-rows-inside case is its own
-        // (constant-folded) copy, so the common rows carry no row flags
-        const xA = xg + <usize>row0 * rowBytes;
-        const hasA = pBeg == 0 && pEnd > 0, hasB = pBeg <= 1 && pEnd > 1, hasC = pBeg <= 2 && pEnd > 2;
-        if (stride_w == 1 && pBeg == 0 && pEnd == 3) {
-          j0 = dw3Interior(xA, rowStepBytes, tapBytes, yRow, j0, jB, pad_left, 1, true, true, true, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
-        } else if (stride_w == 1) {
-          j0 = dw3Interior(xA, rowStepBytes, tapBytes, yRow, j0, jB, pad_left, 1, hasA, hasB, hasC, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
-        } else if (pBeg == 0 && pEnd == 3) {
-          j0 = dw3Interior(xA, rowStepBytes, tapBytes, yRow, j0, jB, pad_left, 2, true, true, true, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
-        } else {
-          j0 = dw3Interior(xA, rowStepBytes, tapBytes, yRow, j0, jB, pad_left, 2, hasA, hasB, hasC, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
-        }
       }
       if (stride_w == 1 && k_w == 3) {
         // interior, 3-tap rows at stride 1 (3x3 and k_h x 3 kernels): 4 vectors at a time, the row's three
@@ -271,16 +236,186 @@ export function depthwise_conv2d__f32x4(
         v128.store(yRow + f32off(j0), a0);
       }
       for (; j0 < W_out; j0 += 4) {                              // right border vectors (last one partial)
-        if (edge3 && pBeg == 0 && pEnd == 3) {
-          edgeVector3x3(xg + <usize>row0 * rowBytes, rowStepBytes, true, true, true, yRow, j0, W, W_out, dilation_w, pad_left, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
-        } else if (edge3) {
-          edgeVector3x3(xg + <usize>row0 * rowBytes, rowStepBytes, pBeg == 0 && pEnd > 0, pBeg <= 1 && pEnd > 1, pBeg <= 2 && pEnd > 2, yRow, j0, W, W_out, dilation_w, pad_left, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
-        } else {
-          edgeVector(xg, wo, yRow, j0, row0, pBeg, pEnd, cinPerGroup, k_h, k_w, W, W_out,
-            stride_w, dilation_h, dilation_w, pad_left, plane, bias != 0, b);
-        }
+        edgeVector(xg, wo, yRow, j0, row0, pBeg, pEnd, cinPerGroup, k_h, k_w, W, W_out,
+          stride_w, dilation_h, dilation_w, pad_left, plane, bias != 0, b);
       }
     }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// depthwise 3x3 kernels (cinPerGroup = 1, k_h = k_w = 3): the plane's 9 weights splatted once per plane,
+// the taps unrolled. Same signature as the generic kernels (one family); ts/wasm/conv2d.ts picks one.
+
+/**
+ * Depthwise 3x3, stride 1 along W (f32x4): border vectors by byte swizzles of 4 valid columns with the
+ * taps outside masked (edgeVector3x3), interior vectors on the hoisted weights (dw3Interior, 2 vectors
+ * per step). Any stride_h, dilation, padding and depth multiplier.
+ *
+ * Memory, Writes, Numerics, Cost: as depthwise_conv2d__scalar (bit-identical output).
+ * Contract: as depthwise_conv2d__scalar, and cinPerGroup = 1, k_h = k_w = 3, stride_w = 1, W ≥ 4 —
+ *           asserted in debug builds only.
+ */
+export function depthwise_conv2d__f32x4_3x3s1(
+  x: usize, w: usize, bias: usize, y: usize,
+  C_out: i32, cinPerGroup: i32, coutPerGroup: i32, H: i32, W: i32, k_h: i32, k_w: i32,
+  stride_h: i32, stride_w: i32, dilation_h: i32, dilation_w: i32, pad_top: i32, pad_left: i32,
+  H_out: i32, W_out: i32,
+): void {
+  assert(C_out > 0 && coutPerGroup > 0 && H > 0 && W >= 4 && stride_h > 0 && dilation_h > 0 && dilation_w > 0);
+  assert(cinPerGroup == 1 && k_h == 3 && k_w == 3 && stride_w == 1 && pad_top >= 0 && pad_left >= 0 && H_out > 0 && W_out > 0);
+  const rowBytes = f32off(W), tapBytes = f32off(dilation_w), rowStepBytes = f32off(dilation_h * W);
+  // columns j in [jA, jB) have all 3 taps inside: j − pad_left ≥ 0 and j + 2·d_w − pad_left ≤ W − 1
+  const jA = min<i32>(W_out, validBegin(-pad_left, 1));
+  const jB = validEnd(2 * dilation_w - pad_left, 1, W, W_out, jA);
+  for (let o = 0; o < C_out; o++) {
+    const xg = x + f32off((o / coutPerGroup) * H * W), wo = w + f32off(o * 9), yo = y + f32off(o * H_out * W_out);
+    const b = bias != 0 ? v128.load32_splat(bias + f32off(o)) : f32x4.splat(0);
+    const w0 = v128.load32_splat(wo), w1 = v128.load32_splat(wo, 4), w2 = v128.load32_splat(wo, 8);
+    const w3 = v128.load32_splat(wo, 12), w4 = v128.load32_splat(wo, 16), w5 = v128.load32_splat(wo, 20);
+    const w6 = v128.load32_splat(wo, 24), w7 = v128.load32_splat(wo, 28), w8 = v128.load32_splat(wo, 32);
+    for (let i = 0; i < H_out; i++) {
+      const row0 = i * stride_h - pad_top;                     // input row of tap p: row0 + p·d_h
+      const pBeg = rowBegin(row0, dilation_h), pEnd = rowEnd(row0, dilation_h, H, pBeg);
+      const xA = xg + <usize>row0 * rowBytes, yRow = yo + f32off(i * W_out);
+      // the all-rows-inside case is its own (constant-folded) copy, so the common rows carry no row flags
+      if (pBeg == 0 && pEnd == 3) {
+        dw3s1Row(xA, rowStepBytes, tapBytes, yRow, W, W_out, jA, jB, dilation_w, pad_left, true, true, true,
+          w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
+      } else {
+        dw3s1Row(xA, rowStepBytes, tapBytes, yRow, W, W_out, jA, jB, dilation_w, pad_left, pBeg == 0 && pEnd > 0, pBeg <= 1 && pEnd > 1, pBeg <= 2 && pEnd > 2,
+          w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
+      }
+    }
+  }
+}
+
+/**
+ * Depthwise 3x3 'same' at stride 1 along W (f32x4): padding 1 on the left, dilation_w 1, W_out = W ≥ 8, and
+ * finite weights, so a column outside the map can be read as +0 and multiplied (acc + w·0 = acc exactly for
+ * finite w: acc starts at +0 and a float32 sum from +0 is never −0): each row is a left vector, the interior
+ * and a right vector, with no masks (same3Row). Any stride_h, dilation_h, pad_top and depth multiplier.
+ *
+ * Memory, Writes, Numerics, Cost: as depthwise_conv2d__scalar (bit-identical output).
+ * Contract: as depthwise_conv2d__f32x4_3x3s1, and dilation_w = 1, pad_left = 1, W_out = W ≥ 8, every weight
+ *           finite (the host checks; non-finite weights take depthwise_conv2d__f32x4_3x3s1) — asserted in
+ *           debug builds only.
+ */
+export function depthwise_conv2d__f32x4_3x3s1p1(
+  x: usize, w: usize, bias: usize, y: usize,
+  C_out: i32, cinPerGroup: i32, coutPerGroup: i32, H: i32, W: i32, k_h: i32, k_w: i32,
+  stride_h: i32, stride_w: i32, dilation_h: i32, dilation_w: i32, pad_top: i32, pad_left: i32,
+  H_out: i32, W_out: i32,
+): void {
+  assert(C_out > 0 && coutPerGroup > 0 && H > 0 && W >= 8 && stride_h > 0 && dilation_h > 0 && pad_top >= 0 && H_out > 0);
+  assert(cinPerGroup == 1 && k_h == 3 && k_w == 3 && stride_w == 1 && dilation_w == 1 && pad_left == 1 && W_out == W);
+  const rowBytes = f32off(W), rowStepBytes = f32off(dilation_h * W);
+  const jB = W - 1;                                            // columns 1 .. W − 2 have all 3 taps inside
+  for (let o = 0; o < C_out; o++) {
+    const xg = x + f32off((o / coutPerGroup) * H * W), wo = w + f32off(o * 9), yo = y + f32off(o * H_out * W);
+    assert(finite9(wo));
+    const b = bias != 0 ? v128.load32_splat(bias + f32off(o)) : f32x4.splat(0);
+    const w0 = v128.load32_splat(wo), w1 = v128.load32_splat(wo, 4), w2 = v128.load32_splat(wo, 8);
+    const w3 = v128.load32_splat(wo, 12), w4 = v128.load32_splat(wo, 16), w5 = v128.load32_splat(wo, 20);
+    const w6 = v128.load32_splat(wo, 24), w7 = v128.load32_splat(wo, 28), w8 = v128.load32_splat(wo, 32);
+    for (let i = 0; i < H_out; i++) {
+      const row0 = i * stride_h - pad_top;
+      const pBeg = rowBegin(row0, dilation_h), pEnd = rowEnd(row0, dilation_h, H, pBeg);
+      const xA = xg + <usize>row0 * rowBytes, yRow = yo + f32off(i * W);
+      if (pBeg == 0 && pEnd == 3) {
+        same3Row(xA, rowStepBytes, yRow, W, jB, true, true, true, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
+      } else {
+        same3Row(xA, rowStepBytes, yRow, W, jB, pBeg == 0 && pEnd > 0, pBeg <= 1 && pEnd > 1, pBeg <= 2 && pEnd > 2,
+          w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
+      }
+    }
+  }
+}
+
+/**
+ * Depthwise 3x3, stride 2 along W (f32x4): interior vectors on the hoisted weights with loadStrided's two
+ * loads and a shuffle (dw3Interior, 2 vectors per step), border vectors lane by lane from clamped columns
+ * (edgeVector). Any stride_h, dilation, padding and depth multiplier.
+ *
+ * Memory, Writes, Numerics, Cost: as depthwise_conv2d__scalar (bit-identical output).
+ * Reads:    only elements of x inside the map.
+ * Contract: as depthwise_conv2d__scalar, and cinPerGroup = 1, k_h = k_w = 3, stride_w = 2 — asserted in
+ *           debug builds only.
+ */
+export function depthwise_conv2d__f32x4_3x3s2(
+  x: usize, w: usize, bias: usize, y: usize,
+  C_out: i32, cinPerGroup: i32, coutPerGroup: i32, H: i32, W: i32, k_h: i32, k_w: i32,
+  stride_h: i32, stride_w: i32, dilation_h: i32, dilation_w: i32, pad_top: i32, pad_left: i32,
+  H_out: i32, W_out: i32,
+): void {
+  assert(C_out > 0 && coutPerGroup > 0 && H > 0 && W > 0 && stride_h > 0 && dilation_h > 0 && dilation_w > 0);
+  assert(cinPerGroup == 1 && k_h == 3 && k_w == 3 && stride_w == 2 && pad_top >= 0 && pad_left >= 0 && H_out > 0 && W_out > 0);
+  const plane = H * W, rowBytes = f32off(W), tapBytes = f32off(dilation_w), rowStepBytes = f32off(dilation_h * W);
+  // columns j in [jA, jB) have all 3 taps inside: 2j − pad_left ≥ 0 and 2j + 2·d_w − pad_left ≤ W − 1
+  const jA = min<i32>(W_out, validBegin(-pad_left, 2));
+  const jB = validEnd(2 * dilation_w - pad_left, 2, W, W_out, jA);
+  for (let o = 0; o < C_out; o++) {
+    const xg = x + f32off((o / coutPerGroup) * plane), wo = w + f32off(o * 9), yo = y + f32off(o * H_out * W_out);
+    const b = bias != 0 ? v128.load32_splat(bias + f32off(o)) : f32x4.splat(0);
+    const w0 = v128.load32_splat(wo), w1 = v128.load32_splat(wo, 4), w2 = v128.load32_splat(wo, 8);
+    const w3 = v128.load32_splat(wo, 12), w4 = v128.load32_splat(wo, 16), w5 = v128.load32_splat(wo, 20);
+    const w6 = v128.load32_splat(wo, 24), w7 = v128.load32_splat(wo, 28), w8 = v128.load32_splat(wo, 32);
+    for (let i = 0; i < H_out; i++) {
+      const row0 = i * stride_h - pad_top;
+      const pBeg = rowBegin(row0, dilation_h), pEnd = rowEnd(row0, dilation_h, H, pBeg);
+      const xA = xg + <usize>row0 * rowBytes, yRow = yo + f32off(i * W_out);
+      let j0 = 0;
+      while (j0 < W_out && !(j0 >= jA && j0 + 4 <= jB)) {      // left border vectors
+        edgeVector(xg, wo, yRow, j0, row0, pBeg, pEnd, 1, 3, 3, W, W_out, 2, dilation_h, dilation_w, pad_left, plane, bias != 0, b);
+        j0 += 4;
+      }
+      if (pBeg == 0 && pEnd == 3) {
+        j0 = dw3Interior(xA, rowStepBytes, tapBytes, yRow, j0, jB, pad_left, 2, true, true, true, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
+      } else {
+        j0 = dw3Interior(xA, rowStepBytes, tapBytes, yRow, j0, jB, pad_left, 2, pBeg == 0 && pEnd > 0, pBeg <= 1 && pEnd > 1, pBeg <= 2 && pEnd > 2,
+          w0, w1, w2, w3, w4, w5, w6, w7, w8, bias != 0, b);
+      }
+      for (; j0 < W_out; j0 += 4) {                              // right border vectors (last one partial)
+        edgeVector(xg, wo, yRow, j0, row0, pBeg, pEnd, 1, 3, 3, W, W_out, 2, dilation_h, dilation_w, pad_left, plane, bias != 0, b);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+
+/** First tap p of a 3-tap column with input row row0 + p·d_h ≥ 0 (no division for d_h = 1). */
+// @ts-ignore: decorator
+@inline function rowBegin(row0: i32, dilation_h: i32): i32 {
+  return dilation_h == 1 ? min<i32>(3, max<i32>(0, -row0)) : min<i32>(3, validBegin(row0, dilation_h));
+}
+
+/** One past the last tap p of a 3-tap column with input row row0 + p·d_h < H. */
+// @ts-ignore: decorator
+@inline function rowEnd(row0: i32, dilation_h: i32, H: i32, pBeg: i32): i32 {
+  return dilation_h == 1 ? max<i32>(pBeg, min<i32>(3, H - row0)) : validEnd(row0, dilation_h, H, 3, pBeg);
+}
+
+/**
+ * One output row of depthwise_conv2d__f32x4_3x3s1: left border vectors (j0 < jA or j0 + 4 > jB), the
+ * interior, the right border vectors (the last one partial). Input rows p = 0, 1, 2 at xA + p·rowStepBytes
+ * where hasA, hasB, hasC; w0..w8 the plane's weights, b its bias splat (added if hasBias).
+ */
+// @ts-ignore: decorator
+@inline function dw3s1Row(
+  xA: usize, rowStepBytes: usize, tapBytes: usize, yRow: usize, W: i32, W_out: i32, jA: i32, jB: i32,
+  dilation_w: i32, pad_left: i32, hasA: bool, hasB: bool, hasC: bool,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, hasBias: bool, b: v128,
+): void {
+  let j0 = 0;
+  while (j0 < W_out && !(j0 >= jA && j0 + 4 <= jB)) {
+    edgeVector3x3(xA, rowStepBytes, hasA, hasB, hasC, yRow, j0, W, W_out, dilation_w, pad_left, w0, w1, w2, w3, w4, w5, w6, w7, w8, hasBias, b);
+    j0 += 4;
+  }
+  j0 = dw3Interior(xA, rowStepBytes, tapBytes, yRow, j0, jB, pad_left, 1, hasA, hasB, hasC, w0, w1, w2, w3, w4, w5, w6, w7, w8, hasBias, b);
+  for (; j0 < W_out; j0 += 4) {
+    edgeVector3x3(xA, rowStepBytes, hasA, hasB, hasC, yRow, j0, W, W_out, dilation_w, pad_left, w0, w1, w2, w3, w4, w5, w6, w7, w8, hasBias, b);
   }
 }
 
@@ -411,7 +546,7 @@ export function depthwise_conv2d__f32x4(
  */
 // @ts-ignore: decorator
 @inline function same3Row(
-  xA: usize, rowStepBytes: usize, rowBytes: usize, tapBytes: usize, yRow: usize, W: i32, jB: i32,
+  xA: usize, rowStepBytes: usize, yRow: usize, W: i32, jB: i32,
   hasA: bool, hasB: bool, hasC: bool,
   w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, hasBias: bool, b: v128,
 ): void {
@@ -439,7 +574,7 @@ export function depthwise_conv2d__f32x4(
   }
   if (hasBias) acc = f32x4.add(acc, b);
   v128.store(yRow, acc);
-  dw3Interior(xA, rowStepBytes, tapBytes, yRow, 4, jB, 1, 1, hasA, hasB, hasC, w0, w1, w2, w3, w4, w5, w6, w7, w8, hasBias, b);
+  dw3Interior(xA, rowStepBytes, 4, yRow, 4, jB, 1, 1, hasA, hasB, hasC, w0, w1, w2, w3, w4, w5, w6, w7, w8, hasBias, b);
   // right vector, columns W − 4 .. W − 1: taps read W − 5 .. W − 2, W − 4 .. W − 1, W − 3 .. W
   const r = f32off(W - 4);
   acc = zero;

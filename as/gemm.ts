@@ -1,11 +1,12 @@
 // GEMM: C[M×N] (+)= A[M×K] · B[K×N] (+ bias per row), row-major float32 with leading dimensions.
 //
 // The hot core of the library: 1x1 conv, im2col conv, the ACmix stage-I projections and linear
-// layers all land here. The f32x4 path is an XNNPACK-style register-blocked micro-kernel: a
-// 4-row × 8-column tile of C lives in 8 f32x4 accumulators while k runs over a packed B panel
-// (K rows of 8 contiguous floats) and a packed A block (K groups of the 4 rows' A[·, k]); each A
-// element is broadcast once per k (v128.load32_splat with immediate offsets 0, 4, 8, 12), so the
-// k loop advances two pointers only (measured +5-12% over four unpacked A row pointers).
+// layers all land here. The f32x4 path is an XNNPACK-style register-blocked micro-kernel: the 4x8
+// tile of as/lib/tile_4x8.ts (shared with acmix_fc and dep_conv), a 4-row × 8-column tile of C in 8
+// f32x4 accumulators while k runs over a packed B panel (K rows of 8 contiguous floats) and a packed
+// A block (K groups of the 4 rows' A[·, k]); each A element is broadcast once per k
+// (v128.load32_splat with immediate offsets 0, 4, 8, 12), so the k loop advances two pointers only
+// (measured +5-12% over four unpacked A row pointers).
 //
 // Per output element every variant computes, in float32 and in this order:
 //   acc = accumulate ? C[m,n] : +0
@@ -16,7 +17,8 @@
 // IEEE-deterministic), whatever the blocking. The caller may split K into consecutive blocks
 // (accumulate on every block after the first, bias on the last only) and still get the same bits.
 
-import { f32off, loadLo8, loadHi8, store8 } from './lib/lanes';
+import { f32off, loadLo8, loadHi8 } from './lib/lanes';
+import { tile_4x8, B_PANEL } from './lib/tile_4x8';
 
 // ---------------------------------------------------------------------------------------------
 // pack_a: M×K block of A → ⌈M/4⌉ blocks of K×4 (row-interleaved, zero rows past M)
@@ -153,81 +155,15 @@ export function pack_b__scalar(K: i32, N: i32, b: usize, ldb: i32, packed: usize
 
 /**
  * One tile: C[0..mr)[0..nr) (+)= Ablock[0..K)[0..4) ᵀ· panel[0..K)[0..nr) (+ bias), mr ≤ 4, nr ≤ 8,
- * with A packed by pack_a (4 rows interleaved per k) and B packed by pack_b (8 columns per k).
- * Rows mr..3 are the zero rows of the packed block; their C pointers alias row mr-1 (XNNPACK's
- * clamp) and are stored first, so row mr-1's own values land last.
+ * with A packed by pack_a (4 rows interleaved per k) and B packed by pack_b (8 columns per k): the
+ * shared 4x8 tile (as/lib/tile_4x8.ts) on a packed panel.
  */
 function ukernel_4x8(
   mr: i32, nr: i32, K: i32,
   pa: usize, w: usize,
   c: usize, ldc: usize, bias: usize, accumulate: i32,
 ): void {
-  const c0 = c;
-  const c1 = mr > 1 ? c0 + ldc : c0;
-  const c2 = mr > 2 ? c1 + ldc : c1;
-  const c3 = mr > 3 ? c2 + ldc : c2;
-
-  let acc0l = f32x4.splat(0), acc0h = f32x4.splat(0);
-  let acc1l = f32x4.splat(0), acc1h = f32x4.splat(0);
-  let acc2l = f32x4.splat(0), acc2h = f32x4.splat(0);
-  let acc3l = f32x4.splat(0), acc3h = f32x4.splat(0);
-  if (accumulate) {
-    if (nr == 8) {
-      acc0l = v128.load(c0); acc0h = v128.load(c0, 16);
-      acc1l = v128.load(c1); acc1h = v128.load(c1, 16);
-      acc2l = v128.load(c2); acc2h = v128.load(c2, 16);
-      acc3l = v128.load(c3); acc3h = v128.load(c3, 16);
-    } else {
-      acc0l = loadLo8(c0, nr); acc0h = loadHi8(c0, nr);
-      acc1l = loadLo8(c1, nr); acc1h = loadHi8(c1, nr);
-      acc2l = loadLo8(c2, nr); acc2h = loadHi8(c2, nr);
-      acc3l = loadLo8(c3, nr); acc3h = loadHi8(c3, nr);
-    }
-  }
-
-  // k loop: 4 splat loads of A, 2 loads of B, 8 mul, 8 add per k; 8 accumulators + 2 B vectors
-  // + 1 broadcast A (+1 product) live: 12 of V8's ~15 usable xmm registers, no spills. Not
-  // unrolled on purpose: an unrolled body is scheduled one accumulator chain at a time by V8,
-  // which keeps every B vector and broadcast of the body live at once and spills (checked with
-  // node --no-liftoff --print-wasm-code).
-  for (let k = K; k > 0; k--) {
-    const b0 = v128.load(w), b1 = v128.load(w, 16);
-    let x = v128.load32_splat(pa);
-    acc0l = f32x4.add(acc0l, f32x4.mul(x, b0)); acc0h = f32x4.add(acc0h, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa, 4);
-    acc1l = f32x4.add(acc1l, f32x4.mul(x, b0)); acc1h = f32x4.add(acc1h, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa, 8);
-    acc2l = f32x4.add(acc2l, f32x4.mul(x, b0)); acc2h = f32x4.add(acc2h, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa, 12);
-    acc3l = f32x4.add(acc3l, f32x4.mul(x, b0)); acc3h = f32x4.add(acc3h, f32x4.mul(x, b1));
-    pa += 16;
-    w += 32;
-  }
-
-  if (bias != 0) { // bias after the k sum, as the scalar twin (and the reference) do
-    const b0 = v128.load32_splat(bias);
-    const b1 = mr > 1 ? v128.load32_splat(bias, 4) : b0;
-    const b2 = mr > 2 ? v128.load32_splat(bias, 8) : b1;
-    const b3 = mr > 3 ? v128.load32_splat(bias, 12) : b2;
-    acc0l = f32x4.add(acc0l, b0); acc0h = f32x4.add(acc0h, b0);
-    acc1l = f32x4.add(acc1l, b1); acc1h = f32x4.add(acc1h, b1);
-    acc2l = f32x4.add(acc2l, b2); acc2h = f32x4.add(acc2h, b2);
-    acc3l = f32x4.add(acc3l, b3); acc3h = f32x4.add(acc3h, b3);
-  }
-
-  // Stores in reverse row order: aliased rows (mr < 4) hold the zero rows' results and are
-  // overwritten by row mr-1's own values, which are stored last.
-  if (nr == 8) {
-    v128.store(c3, acc3l); v128.store(c3, acc3h, 16);
-    v128.store(c2, acc2l); v128.store(c2, acc2h, 16);
-    v128.store(c1, acc1l); v128.store(c1, acc1h, 16);
-    v128.store(c0, acc0l); v128.store(c0, acc0h, 16);
-  } else {
-    store8(c3, acc3l, acc3h, nr);
-    store8(c2, acc2l, acc2h, nr);
-    store8(c1, acc1l, acc1h, nr);
-    store8(c0, acc0l, acc0h, nr);
-  }
+  tile_4x8(B_PANEL, K, pa, w, 32, 0, 1, mr, nr, c, ldc, bias, accumulate);
 }
 
 // ---------------------------------------------------------------------------------------------

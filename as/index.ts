@@ -2,13 +2,18 @@
 // is exported here, each SIMD variant beside its scalar twin (STYLE.md §2.7). Kernels take byte
 // pointers (usize) into linear memory, sizes (i32) and scalars; they never allocate: the host
 // (ts/wasm/arena.ts) owns memory above heap_base().
+// The host's types come from this list: asc writes build/*.d.ts (asconfig.json `bindings`), and
+// scripts/gen-kernel-abi.mjs turns it into ts/wasm/kernels.generated.ts (`npm run build:as`).
 
 export {
   gemm__scalar, gemm__f32x4_4x8, gemm_packed__f32x4_4x8,
   pack_a__scalar, pack_a__f32x4, pack_b__scalar, pack_b__f32x4,
 } from './gemm';
 export { im2col__scalar, im2col__f32x4 } from './im2col';
-export { depthwise_conv2d__scalar, depthwise_conv2d__f32x4 } from './depthwise_conv2d';
+export {
+  depthwise_conv2d__scalar, depthwise_conv2d__f32x4,
+  depthwise_conv2d__f32x4_3x3s1, depthwise_conv2d__f32x4_3x3s1p1, depthwise_conv2d__f32x4_3x3s2,
+} from './depthwise_conv2d';
 export {
   shift_accumulate__scalar, shift_accumulate__f32x4, shift_copy__scalar, shift_copy__f32x4,
 } from './shift_accumulate';
@@ -34,9 +39,9 @@ export { transpose__scalar, transpose__f32x4 } from './transpose';
 export function heap_base(): usize {
   return __heap_base;
 }
+// local_attention_scratch_floats: the size of the kernels' scratch (its layout: as/local_attention_slab.ts)
 export {
   local_attention__scalar, local_attention__f32x4, local_attention_scratch_floats,
-  local_attention_exp__scalar, local_attention_exp__f32x4,
 } from './local_attention';
 export {
   acmix_fc__scalar, acmix_fc__f32x4, dep_conv__scalar, dep_conv__f32x4_4x8, acmix_mix__scalar, acmix_mix__f32x4,

@@ -1,11 +1,13 @@
 // Embeds build/{release,debug}.wasm as base64 string constants in
 // ts/wasm/kernels.{release,debug}.generated.ts (gitignored), so the loader (ts/wasm/module.ts)
 // needs neither fs nor fetch: the same code runs in Node, Deno, Bun, browsers and the esbuild
-// bundle. Run by `npm run build:as` after both asc targets.
+// bundle. Run by `npm run build:as` after both asc targets; then writes the typed kernel ABI
+// (ts/wasm/kernels.generated.ts) from asc's bindings (scripts/gen-kernel-abi.mjs).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { generateKernelAbi } from './gen-kernel-abi.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -21,3 +23,5 @@ for (const build of ['release', 'debug']) {
     `export const wasmBuild = '${build}';\n`);
   console.log(`embed-wasm: ${wasmPath} (${bytes.length} bytes) -> ${out}`);
 }
+
+generateKernelAbi();

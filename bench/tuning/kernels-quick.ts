@@ -12,7 +12,8 @@ import { gelu } from '../../ts/wasm/gelu.js';
 import { build } from '../../ts/wasm/module.js';
 import { kernels } from '../../ts/wasm/kernels.js';
 import { withArena } from '../../ts/wasm/arena.js';
-import { gemmColumnBlock, gemmPackedAFloats } from '../../ts/wasm/conv2d.js';
+import { gemmColumnBlock, gemmPackedAFloats, depthwiseKernel } from '../../ts/wasm/conv2d.js';
+import { conv2dGeometry } from '../../ts/core/geometry.js';
 import { Tensor } from '../../ts/core/tensor.js';
 import { tf, tfjs } from '../peers.js';
 import { randomTensor, measure as measureRate } from './quick.js';
@@ -45,7 +46,7 @@ function depthwiseVersusTfjs(): void {
   withArena((a) => {
     const px = a.upload(x.data), pw = a.upload(w.data), pb = a.upload(b.data), py = a.alloc(C * H * W);
     const impls: Array<[string, () => void]> = [
-      ['ours, resident: depthwise_conv2d__f32x4 on arena operands', () => k.depthwise_conv2d__f32x4(px, pw, pb, py, C, 1, 1, H, W, 3, 3, 1, 1, 1, 1, 1, 1, H, W)],
+      ['ours, resident: depthwise_conv2d__f32x4_3x3s1p1 on arena operands', () => k.depthwise_conv2d__f32x4_3x3s1p1(px, pw, pb, py, C, 1, 1, H, W, 3, 3, 1, 1, 1, 1, 1, 1, H, W)],
       ['tfjs-wasm, resident: tf.fused.depthwiseConv2d (NHWC)', () => { tf.fused.depthwiseConv2d({ x: xResident, filter, strides: 1, pad: 'same', bias }).dispose(); }],
       ['ours, op: wasm.conv2d (upload, kernel, download)', () => { conv2d(x, w, b, { padding: 1, groups: C }); }],
       ['tfjs-wasm, op: tensor4d + depthwiseConv2d + dataSync', () => {
@@ -81,8 +82,10 @@ function convKernels(name: string, C_in: number, C_out: number, groups: number, 
   const x = randomTensor([1, C_in, H, W], 1).data, w = randomTensor([C_out, cin, kk, kk], 2).data, b = randomTensor([C_out], 3).data;
   withArena((a) => {
     const px = a.upload(x), pw = a.upload(w), pb = a.upload(b), py = a.alloc(C_out * H_out * W_out);
-    measure(`${name}: depthwise_conv2d__f32x4 (kernel)`, flops, 'GFLOP/s', () =>
-      k.depthwise_conv2d__f32x4(px, pw, pb, py, C_out, cin, cout, H, W, kk, kk, stride, stride, 1, 1, pad, pad, H_out, W_out));
+    const direct = depthwiseKernel(k, conv2dGeometry('conv2d', [1, C_in, H, W], [C_out, cin, kk, kk], null, { padding: pad, stride, groups }), new Tensor(w, [C_out, cin, kk, kk]));
+    const directName = Object.entries(k).find(([, fn]) => fn === direct)?.[0];
+    measure(`${name}: ${directName} (kernel)`, flops, 'GFLOP/s', () =>
+      direct(px, pw, pb, py, C_out, cin, cout, H, W, kk, kk, stride, stride, 1, 1, pad, pad, H_out, W_out));
     if (C_out * H_out * W_out * cin * kk * kk < 2e7) {
       measure(`${name}: depthwise_conv2d__scalar (kernel)`, flops, 'GFLOP/s', () =>
         k.depthwise_conv2d__scalar(px, pw, pb, py, C_out, cin, cout, H, W, kk, kk, stride, stride, 1, 1, pad, pad, H_out, W_out));

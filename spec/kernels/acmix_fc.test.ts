@@ -9,14 +9,14 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { init } from '../../ts/wasm/module.js';
 import { withArena, arenaStats } from '../../ts/wasm/arena.js';
-import { acmixKernels } from '../../ts/wasm/acmix.js';
+import { kernels } from '../../ts/wasm/kernels.js';
 import { conv2d as wasmConv2d } from '../../ts/wasm/conv2d.js';
 import { Tensor } from '../../ts/core/tensor.js';
 import { prng, runs } from '../support/arbitraries.js';
 import { assertBitExact } from '../support/close.js';
 
 await init();
-const kern = acmixKernels();
+const kern = kernels();
 const f = Math.fround;
 
 function randomArray(length: number, seed: number, lo = -2, hi = 2): Float32Array {

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { init } from '../../ts/wasm/module.js';
 import { withArena } from '../../ts/wasm/arena.js';
-import { dynconvKernels } from '../../ts/wasm/dynconv_kernels.js';
+import { kernels } from '../../ts/wasm/kernels.js';
 import { prng, runs } from '../support/arbitraries.js';
 
 await init();
@@ -48,7 +48,7 @@ function tableTwin(off: Float32Array, mask: Float32Array | null, c: TableCase): 
 }
 
 function runTable(variant: 'scalar' | 'f32x4', off: Float32Array, mask: Float32Array | null, c: TableCase): Uint32Array {
-  const k = dynconvKernels(), n = 6 * c.k_h * c.k_w * c.H_out * c.W_out;
+  const k = kernels(), n = 6 * c.k_h * c.k_w * c.H_out * c.W_out;
   return withArena((a) => {
     const po = a.upload(off), pm = mask ? a.upload(mask) : 0, pt = a.alloc(n);
     k[`deform_sample_table__${variant}`](po, pm, pt, c.k_h, c.k_w, c.H, c.W, c.H_out, c.W_out, c.stride_h, c.stride_w, c.pad_h, c.pad_w, c.dilation_h, c.dilation_w);
@@ -91,7 +91,7 @@ function gatherTwin(xp: Float32Array, table: Uint32Array, C: number, T: number, 
 
 Gather('pad_border1 and bilinear_gather: scalar ≡ f32x4 ≡ TS twin, bit for bit (property over tables of the sweep above)', () => {
   fc.assert(fc.property(tableCase, fc.integer({ min: 1, max: 3 }), (c, C) => {
-    const k = dynconvKernels(), T = c.k_h * c.k_w, P = c.H_out * c.W_out, Hp = c.H + 2, Wp = c.W + 2, plane = Hp * Wp;
+    const k = kernels(), T = c.k_h * c.k_w, P = c.H_out * c.W_out, Hp = c.H + 2, Wp = c.W + 2, plane = Hp * Wp;
     const rand = prng(c.seed ^ 0x5bd1e995);
     const x = Float32Array.from({ length: C * c.H * c.W }, () => (rand() < 0.05 ? -0 : f(rand() * 4 - 2)));
     const off = offsets(2 * T * P, c.seed), mask = c.mask ? Float32Array.from({ length: T * P }, () => f(rand())) : null;
@@ -121,7 +121,7 @@ Gather.run();
 
 const Affine = suite('kernels/channel_affine');
 Affine('scalar ≡ f32x4 ≡ TS twin (x·s, then + b), plane 0..9, with and without shift, in place', () => {
-  const k = dynconvKernels();
+  const k = kernels();
   for (let plane = 0; plane <= 9; plane++) for (const withShift of [false, true]) {
     const C = 3, rand = prng(plane * 2 + (withShift ? 1 : 0));
     const x = Float32Array.from({ length: C * plane }, () => f(rand() * 4 - 2)), s = Float32Array.from({ length: C }, () => f(rand() * 2)), b = Float32Array.from({ length: C }, () => f(rand() - 0.5));

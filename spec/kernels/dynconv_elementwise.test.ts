@@ -5,11 +5,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { init } from '../../ts/wasm/module.js';
 import { withArena } from '../../ts/wasm/arena.js';
-import { dynconvKernels } from '../../ts/wasm/dynconv_kernels.js';
+import { kernels } from '../../ts/wasm/kernels.js';
 import { prng } from '../support/arbitraries.js';
+import { U } from '../../ts/core/numerics.js';
 
 await init();
-const U = 2 ** -24;
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 function values(n: number, seed: number, range = 4): Float32Array {
@@ -20,7 +20,7 @@ function values(n: number, seed: number, range = 4): Float32Array {
 const K = suite('kernels/dynconv_elementwise');
 
 K('sigmoid: scalar ≡ f32x4; within 8·u·σ(x) + 2⁻¹⁴⁸ of float64 σ; NaN → NaN, +Inf → 1, −Inf → 0', () => {
-  const k = dynconvKernels();
+  const k = kernels();
   for (let n = 0; n <= 13; n++) for (const range of [4, 30, 120]) {
     const x = values(n, n * 7 + range, range);
     const [a, b] = (['scalar', 'f32x4'] as const).map((v) => withArena((ar) => {
@@ -38,7 +38,7 @@ K('sigmoid: scalar ≡ f32x4; within 8·u·σ(x) + 2⁻¹⁴⁸ of float64 σ; N
 });
 
 K('global_avg_pool: scalar ≡ f32x4 (four interleaved partial sums); within (size/4 + 4)·u·mean|x| of the mean', () => {
-  const k = dynconvKernels();
+  const k = kernels();
   for (let size = 1; size <= 13; size++) {
     const planes = 3, x = values(planes * size, size, 4).map((v) => (Number.isFinite(v) && Math.abs(v) < 100 ? v : 0.5));
     const [a, b] = (['scalar', 'f32x4'] as const).map((v) => withArena((ar) => {
@@ -56,7 +56,7 @@ K('global_avg_pool: scalar ≡ f32x4 (four interleaved partial sums); within (si
 });
 
 K('weighted_tap_sum: scalar ≡ f32x4 (taps in order per position, NaN/Inf carried); P swept 0..13, T 1..9', () => {
-  const k = dynconvKernels();
+  const k = kernels();
   for (let P = 0; P <= 13; P++) for (const T of [1, 4, 9]) {
     const col = values(T * P, P * 31 + T), kern = values(T * P, P * 17 + T + 1);
     const [a, b] = (['scalar', 'f32x4'] as const).map((v) => withArena((ar) => {

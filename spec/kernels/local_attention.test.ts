@@ -1,9 +1,11 @@
 // as/local_attention.ts: local_attention__scalar ≡ local_attention__f32x4 ≡ a TS float32 twin, bit for
-// bit (Object.is per element), and the accuracy of the kernel's float32 exp against Math.exp.
+// bit (Object.is per element).
 //
 // The twin below is an independent transcription of the kernel's documented order (file header of
 // as/local_attention.ts), with Math.fround after every × and + (exact float32 emulation: double rounding
-// is harmless for +, ×, ÷ since 53 ≥ 2·24 + 2), and the exp written from its stated algorithm.
+// is harmless for +, ×, ÷ since 53 ≥ 2·24 + 2); its exp is the library's expf twin (spec/support/
+// float32_math.ts: the kernel uses as/lib/math.ts expf, whose accuracy spec/kernels/softmax_rows.test.ts
+// measures).
 // Sweeps: W_out 1..17 (the 8-pixel tile, the 4-pixel tile and every partial store), head_dim 1..9 (every
 // channel tail of the 3-channel groups), heads 1..9, k_att 1/3/5/7, stride 1/2/3, pe present or not,
 // minimum maps; a fast-check property over everything at once; special values.
@@ -12,38 +14,14 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { init } from '../../ts/wasm/module.js';
 import { withArena, arenaStats } from '../../ts/wasm/arena.js';
-import { localAttentionKernels } from '../../ts/wasm/local_attention.js';
+import { kernels } from '../../ts/wasm/kernels.js';
 import { prng, runs } from '../support/arbitraries.js';
-import { assertBitExact, ulpDistance } from '../support/close.js';
+import { assertBitExact } from '../support/close.js';
+import { expfTwin } from '../support/float32_math.js';
 
 await init();
-const kern = localAttentionKernels();
+const kern = kernels();
 const f = Math.fround;
-
-// ---------------------------------------------------------------------------------------------
-// the TS twin of expf (as/local_attention.ts: clamp, magic-add rounding, Cody–Waite, degree 6, two scalings)
-
-const bitsI = new Int32Array(1), bitsF = new Float32Array(bitsI.buffer);
-const toBits = (x: number) => { bitsF[0] = x; return bitsI[0]; };
-const fromBits = (b: number) => { bitsI[0] = b; return bitsF[0]; };
-const EXP_LO = f(-104), EXP_HI = f(88.8), LOG2E = f(1.44269502162933349609375), MAGIC = f(12582912);
-const LN2_HI = f(0.693359375), LN2_LO = f(-2.121944400e-4);
-const C2 = f(0.4999999403953552), C3 = f(0.16666430234909058), C4 = f(0.041668009012937546);
-const C5 = f(0.008374234661459923), C6 = f(0.0013843541964888573);
-
-function expTwin(x: number): number {
-  x = x < EXP_LO ? EXP_LO : x;
-  x = EXP_HI < x ? EXP_HI : x;
-  const t = f(f(x * LOG2E) + MAGIC);
-  const n = f(t - MAGIC);
-  let r = f(x - f(n * LN2_HI));
-  r = f(r - f(n * LN2_LO));
-  let p = C6;
-  for (const c of [C5, C4, C3, C2, 1]) p = f(f(p * r) + c);
-  const y = f(f(r * p) + 1);
-  const ni = (toBits(t) - 0x4b400000) | 0, n1 = ni >> 1, n2 = ni - n1;
-  return f(f(y * fromBits((n1 + 127) << 23)) * fromBits((n2 + 127) << 23));
-}
 
 // ---------------------------------------------------------------------------------------------
 // the TS twin of the fused kernel (one image)
@@ -80,7 +58,7 @@ function twin(c: KernelCase, q: Float32Array, k: Float32Array, v: Float32Array, 
     for (; t + 3 <= T; t += 3) m = pmax(m, pmax(pmax(L[t], L[t + 1]), L[t + 2]));
     for (; t < T; t++) m = pmax(m, L[t]);
     let S = 0;
-    for (let u = 0; u < T; u++) { L[u] = expTwin(f(L[u] - m)); S = f(S + L[u]); }
+    for (let u = 0; u < T; u++) { L[u] = expfTwin(f(L[u] - m)); S = f(S + L[u]); }
     for (let d = 0; d < hd; d++) {
       let acc = 0;
       for (let u = 0; u < T; u++) acc = f(acc + f(L[u] * v[(h * hd + d) * plane + ys[u] * W + xs[u]]));
@@ -124,47 +102,6 @@ function checkCase(c: KernelCase, data?: { q: Float32Array; k: Float32Array; v: 
 
 /** Smallest valid side for a window (P < side) that is a multiple of stride, plus `extra` strides. */
 const side = (ka: number, stride: number, extra: number) => stride * (Math.ceil(((ka - 1) / 2 + 1) / stride) + extra);
-
-// ---------------------------------------------------------------------------------------------
-const Exp = suite('local_attention/exp');
-
-Exp('expf: ≤ 1 ulp from Math.exp over a dense sweep of [−104, 88.7] (every 509th float32, ~4.2M values); scalar ≡ f32x4 ≡ twin', () => {
-  // Bit patterns of the sweep: 0 .. bits(88.7) and −0 .. bits(−104), step 509 (odd: every mantissa residue).
-  const step = 509, hiBits = toBits(f(88.7)), loBits = toBits(f(-104)) & 0x7fffffff;
-  const xs: number[] = [];
-  for (let b = 0; b <= hiBits; b += step) xs.push(fromBits(b));
-  for (let b = 0; b <= loBits; b += step) xs.push(fromBits((b | 0x80000000) | 0));
-  const src = Float32Array.from(xs);
-  const run = (name: 'local_attention_exp__scalar' | 'local_attention_exp__f32x4') => withArena((a) => {
-    const p = a.upload(src), d = a.alloc(src.length);
-    kern[name](p, d, src.length);
-    return a.download(d, src.length);
-  });
-  const s = run('local_attention_exp__scalar'), v = run('local_attention_exp__f32x4');
-  let worst = 0, at = 0;
-  for (let i = 0; i < src.length; i++) {
-    const e = ulpDistance(s[i], f(Math.exp(src[i])));
-    if (e > worst) { worst = e; at = src[i]; }
-    if (!Object.is(s[i], v[i])) assert.unreachable(`scalar ${s[i]} ≠ f32x4 ${v[i]} at x = ${src[i]}`);
-  }
-  assert.ok(worst <= 1, `max error ${worst} ulp at x = ${at} (exp ${Math.exp(at)})`);
-  for (let i = 0; i < src.length; i += 97) assert.ok(Object.is(expTwin(src[i]), s[i]), `twin at ${src[i]}`);
-});
-
-Exp('expf: special values — exp(±0) = 1, exp(−∞) = +0, exp(+∞) = +∞, NaN → NaN, underflow → +0, overflow → +∞', () => {
-  const xs = [0, -0, -Infinity, Infinity, NaN, -104, -200, -103.28, -87.34, 88.72, 88.73, 100, 1, -1, -1e-30, 1e-30].map(f);
-  const want = [1, 1, 0, Infinity, NaN, 0, 0, null, null, null, Infinity, Infinity, null, null, 1, 1];
-  for (const name of ['local_attention_exp__scalar', 'local_attention_exp__f32x4'] as const) {
-    const got = withArena((a) => { const p = a.upload(Float32Array.from(xs)), d = a.alloc(xs.length); kern[name](p, d, xs.length); return a.download(d, xs.length); });
-    xs.forEach((x, i) => {
-      const w = want[i] ?? f(Math.exp(x));
-      assert.ok(Object.is(got[i], w) || ulpDistance(got[i], w) <= 1, `${name}(${x}) = ${got[i]}, want ${w}`);
-    });
-    assert.ok(got[7] > 0 && got[7] < 2 ** -126, `${name}: exp(−103.28) is subnormal, got ${got[7]}`);
-  }
-});
-
-Exp.run();
 
 // ---------------------------------------------------------------------------------------------
 const Kernels = suite('local_attention/kernels');
@@ -218,6 +155,16 @@ Kernels('property: random C = head·head_dim, maps, k_att, stride, pe: scalar �
     pe: fc.boolean(), seed: fc.integer(),
   }).map((r) => ({ C: r.head * r.head_dim, H: side(r.ka, r.stride, r.extraH), W: side(r.ka, r.stride, r.extraW), head: r.head, ka: r.ka, stride: r.stride, pe: r.pe, seed: r.seed }));
   fc.assert(fc.property(arb, (c) => { checkCase(c); }), { numRuns: runs(60) });
+});
+
+Kernels('local_attention_scratch_floats is the documented layout (as/local_attention_slab.ts): TAPS, KP, VS, QS, CQ, LOGITS', () => {
+  const up4 = (n: number) => (n + 3) & ~3;
+  for (const ka of [1, 3, 5, 7]) for (const stride of [1, 2, 3]) for (const head of [1, 2, 3]) for (const hd of [1, 4, 7]) for (const extraW of [0, 1, 5]) {
+    const P = (ka - 1) >> 1, H = side(ka, stride, 1), W = side(ka, stride, extraW), C = head * hd, T = ka * ka;
+    const W_out4 = up4(W / stride), Ls = W_out4 + Math.floor((ka - 1) / stride), slab = (H + 2 * P) * stride * hd * Ls;
+    const want = up4(T) + 2 * slab + (H / stride) * hd * W_out4 + (H / stride) * W_out4 + 8 * T;
+    assert.is(kern.local_attention_scratch_floats(C, H, W, head, ka, stride, P), want, JSON.stringify({ C, H, W, head, ka, stride }));
+  }
 });
 
 Kernels('the arena is back at its mark after every call (scratch is the caller\'s, nothing leaks)', () => {

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { init } from '../../ts/wasm/module.js';
 import { kernels } from '../../ts/wasm/kernels.js';
 import { assertBitExact } from '../support/close.js';
-import { f, randomArray, runKernel, ulpError } from '../support/kernel_io.js';
+import { f, randomArray, runKernel, ulpError, ulpOf } from '../support/kernel_io.js';
 import { expfTwin } from '../support/float32_math.js';
 
 await init();
@@ -120,6 +120,39 @@ Kernels('expf accuracy over a dense sweep (every 1021st float32 of [−87.33, 88
   assert.ok(x.length > 2_000_000, `sweep of ${x.length} points`);
   assert.ok(maxNormal < 1, `expf max error ${maxNormal.toFixed(4)} ulp at x = ${at} (bound 1 ulp)`);
   assert.ok(maxSub <= 1, `expf max error in the subnormal range ${maxSub.toFixed(4)} × 2⁻¹⁴⁹ (bound 1)`);
+});
+
+Kernels('expf: within 1 ulp of the correctly rounded e^x over a dense sweep of [−104, 88.7] (every 509th float32, ~4.2M values, subnormal results included); scalar ≡ f32x4 ≡ twin', () => {
+  // bit patterns 0 .. bits(88.7) and −0 .. bits(−104), step 509 (odd: every mantissa residue)
+  const toF = new Float32Array(1), toU = new Uint32Array(toF.buffer);
+  const bitsOf = (v: number) => { toF[0] = v; return toU[0]; };
+  const xs: number[] = [];
+  for (let b = 0; b <= bitsOf(88.7); b += 509) { toU[0] = b; xs.push(toF[0]); }
+  for (let b = 0; b <= (bitsOf(-104) & 0x7fffffff); b += 509) { toU[0] = (b | 0x80000000) >>> 0; xs.push(toF[0]); }
+  const x = Float32Array.from(xs);
+  const [s] = runKernel([x], [new Float32Array(x.length)], ([px], [py]) => k.exp__scalar(px, py, x.length));
+  const [v] = runKernel([x], [new Float32Array(x.length)], ([px], [py]) => k.exp__f32x4(px, py, x.length));
+  let worst = 0, at = 0;
+  for (let i = 0; i < x.length; i++) {
+    if (!Object.is(s[i], v[i])) assert.unreachable(`exp__scalar ${s[i]} ≠ exp__f32x4 ${v[i]} at x = ${x[i]}`);
+    const cr = f(Math.exp(x[i])), e = Math.abs(s[i] - cr) / ulpOf(cr);
+    if (e > worst) { worst = e; at = x[i]; }
+  }
+  assert.ok(worst <= 1, `expf: ${worst} ulp from the correctly rounded e^x at x = ${at}`);
+  for (let i = 0; i < x.length; i += 97) assert.ok(Object.is(expfTwin(x[i]), s[i]), `twin at ${x[i]}`);
+});
+
+Kernels('expf special values: exp(±0) = 1, exp(−∞) = +0, exp(+∞) = +∞, NaN → NaN, underflow → +0 (subnormal just above), overflow → +∞', () => {
+  const xs = [0, -0, -Infinity, Infinity, NaN, -104, -200, -103.28, -87.34, 88.72, 88.73, 100, 1, -1, -1e-30, 1e-30].map(f);
+  const want = [1, 1, 0, Infinity, NaN, 0, 0, null, null, null, Infinity, Infinity, null, null, 1, 1];
+  for (const name of ['exp__scalar', 'exp__f32x4'] as const) {
+    const [got] = runKernel([Float32Array.from(xs)], [new Float32Array(xs.length)], ([px], [py]) => k[name](px, py, xs.length));
+    xs.forEach((x, i) => {
+      const w = want[i] ?? f(Math.exp(x));
+      assert.ok(Object.is(got[i], w) || Math.abs(got[i] - w) <= ulpOf(w), `${name}(${x}) = ${got[i]}, want ${w}`);
+    });
+    assert.ok(got[7] > 0 && got[7] < 2 ** -126, `${name}: exp(−103.28) is subnormal, got ${got[7]}`);
+  }
 });
 
 Kernels.run();

@@ -13,34 +13,15 @@ import { localAttentionGeometry } from '../core/check/local_attention.js';
 import { fmtContext } from '../core/errors.js';
 import type { ACmixHooks } from '../core/ops.js';
 import { withArena, type Arena } from './arena.js';
-import { kernels, type Kernels } from './module.js';
+import { kernels, f32, type Kernels, type Ptr } from './kernels.js';
 import { gemmColumnBlock, gemmPackedAFloats } from './conv2d.js';
 import { localAttentionInArena } from './local_attention.js';
-
-/** The exports of as/acmix_fc.ts (see the kernel docs); pointers and sizes are numbers. */
-export interface ACmixKernels extends Kernels {
-  acmix_fc__f32x4(z: number, zStride: number, packedFc: number, out: number, outPlane: number, outRow: number,
-    T: number, K: number, H: number, W: number): void;
-  acmix_fc__scalar(z: number, zStride: number, packedFc: number, out: number, outPlane: number, outRow: number,
-    T: number, K: number, H: number, W: number): void;
-  dep_conv__f32x4_4x8(x: number, xPlane: number, xRow: number, Cin: number, k_h: number, k_w: number, stride: number,
-    packedW: number, bias: number, Cout: number, out: number, outPlane: number, H_out: number, W_out: number, offsets: number): void;
-  dep_conv__scalar(x: number, xPlane: number, xRow: number, Cin: number, k_h: number, k_w: number, stride: number,
-    packedW: number, bias: number, Cout: number, out: number, outPlane: number, H_out: number, W_out: number, offsets: number): void;
-  acmix_mix__f32x4(att: number, conv: number, out: number, n: number, rate1: number, rate2: number): void;
-  acmix_mix__scalar(att: number, conv: number, out: number, n: number, rate1: number, rate2: number): void;
-}
-
-/** The ACmix kernels of the instantiated module. @throws BackendError before `init()`. */
-export function acmixKernels(): ACmixKernels {
-  return kernels() as ACmixKernels;
-}
 
 /**
  * Uploads q, k, v of N images as one stacked buffer [N, 3·C, H·W] (image n: q_n, k_n, v_n), the
  * layout stage I writes: map m < 3·head of channel d is row m·head_dim + d of an image's block.
  */
-function uploadStacked(a: Arena, q: Tensor, k: Tensor, v: Tensor): number {
+function uploadStacked(a: Arena, q: Tensor, k: Tensor, v: Tensor): Ptr {
   const [N, C, H, W] = q.shape, block = C * H * W;
   const z = a.alloc(3 * N * block);
   const view = a.view(z, 3 * N * block);
@@ -53,7 +34,7 @@ function uploadStacked(a: Arena, q: Tensor, k: Tensor, v: Tensor): number {
 }
 
 /** pack_a of an [M, K] row-major matrix already in memory; returns the packed block pointer. */
-function packA(a: Arena, k: ACmixKernels, M: number, K: number, ptr: number): number {
+function packA(a: Arena, k: Kernels, M: number, K: number, ptr: Ptr): Ptr {
   const packed = a.alloc(gemmPackedAFloats(M, K));
   k.pack_a__f32x4(M, K, ptr, K, packed);
   return packed;
@@ -74,15 +55,15 @@ function packA(a: Arena, k: ACmixKernels, M: number, K: number, ptr: number): nu
  */
 export function acmixFc(q: Tensor, k: Tensor, v: Tensor, fc_weight: Tensor, options: { head: number }): Tensor {
   const { N, C, H, W, T, head_dim, head } = checkAcmixFc('acmix_fc', q, k, v, fc_weight, options);
-  const kern = acmixKernels();
+  const kern = kernels();
   const HW = H * W, K = 3 * head, size = N * head_dim * T * HW;
   const out = withArena((a) => {
     const z = uploadStacked(a, q, k, v);
     const packedFc = packA(a, kern, T, K, a.upload(fc_weight.data));
     const y = a.alloc(size);
     for (let n = 0; n < N; n++) for (let d = 0; d < head_dim; d++) {
-      kern.acmix_fc__f32x4(z + 4 * (3 * n * C * HW + d * HW), head_dim * HW, packedFc,
-        y + 4 * (n * head_dim + d) * T * HW, HW, W, T, K, H, W);
+      kern.acmix_fc__f32x4(f32(z, 3 * n * C * HW + d * HW), head_dim * HW, packedFc,
+        f32(y, (n * head_dim + d) * T * HW), HW, W, T, K, H, W);
     }
     return a.download(y, size);
   });
@@ -117,7 +98,7 @@ interface ForwardWork { detailed: boolean; hooks?: ACmixHooks }
 function forwardFused(input: Tensor, weights: ACmixWeights, c: ACmixConfig, work: ForwardWork): ACmixResult {
   checkACmix('acmix', input, weights, c);
   const w = (key: string) => weights[key] as Tensor;
-  const kern = acmixKernels();
+  const kern = kernels();
   const [N, C_in, H, W] = input.shape;
   const C = c.out_planes, hd = c.head_dim, head = c.head, HW = H * W;
   const g = localAttentionGeometry('acmix', [N, C, H, W], c, () => fmtContext({ input, ...c }));
@@ -138,8 +119,8 @@ function forwardFused(input: Tensor, weights: ACmixWeights, c: ACmixConfig, work
       const nc = gemmColumnBlock(C_in, HW);
       const packedA = scratch.alloc(gemmPackedAFloats(3 * C, C_in)), packedB = scratch.alloc(C_in * nc);
       for (let n = 0; n < N; n++) {
-        kern.gemm__f32x4_4x8(3 * C, HW, C_in, wStack, C_in, x + 4 * n * C_in * HW, HW,
-          qkv + 4 * n * 3 * C * HW, HW, bStack, 0, packedA, packedB, nc);
+        kern.gemm__f32x4_4x8(3 * C, HW, C_in, wStack, C_in, f32(x, n * C_in * HW), HW,
+          f32(qkv, n * 3 * C * HW), HW, bStack, 0, packedA, packedB, nc);
       }
     });
     onStage?.('stage_i');
@@ -154,7 +135,7 @@ function forwardFused(input: Tensor, weights: ACmixWeights, c: ACmixConfig, work
         scratch.upload(w('conv_p.bias').data), 0, packedA, packedB, nc);
     });
     const outAtt = a.alloc(N * C * HWo);
-    withArena((scratch) => localAttentionInArena(scratch, g, qkv, qkv + 4 * C * HW, qkv + 8 * C * HW, pe, outAtt, 4 * 3 * C * HW));
+    withArena((scratch) => localAttentionInArena(scratch, g, qkv, f32(qkv, C * HW), f32(qkv, 2 * C * HW), pe, outAtt, 3 * C * HW));
     onStage?.('stage_ii_attention');
 
     // Stage II, convolution path: per (image, channel d) fc into a zero-padded slab, then group d of dep_conv.
@@ -166,7 +147,7 @@ function forwardFused(input: Tensor, weights: ACmixWeights, c: ACmixConfig, work
       const depW = scratch.upload(w('dep_conv.weight').data);           // [C, T, kc, kc]: group d = rows d·head ..
       const blockFloats = gemmPackedAFloats(head, Kdep);
       const packedDep = scratch.alloc(hd * blockFloats);
-      for (let d = 0; d < hd; d++) kern.pack_a__f32x4(head, Kdep, depW + 4 * d * head * Kdep, Kdep, packedDep + 4 * d * blockFloats);
+      for (let d = 0; d < hd; d++) kern.pack_a__f32x4(head, Kdep, f32(depW, d * head * Kdep), Kdep, f32(packedDep, d * blockFloats));
       const depBias = weights['dep_conv.bias'] ? scratch.upload((weights['dep_conv.bias'] as Tensor).data) : 0;
       const pad = 1;                                                     // the official dep_conv pads by 1
       const Hp = H + 2 * pad, Wp = W + 2 * pad, planeP = Hp * Wp;
@@ -174,10 +155,10 @@ function forwardFused(input: Tensor, weights: ACmixWeights, c: ACmixConfig, work
       const slab = scratch.zeros(T * planeP + 16 * s + 2 * kc + 16);
       const offsets = scratch.alloc(Kdep);
       for (let n = 0; n < N; n++) for (let d = 0; d < hd; d++) {
-        kern.acmix_fc__f32x4(qkv + 4 * (3 * n * C * HW + d * HW), hd * HW, packedFc,
-          slab + 4 * (pad * Wp + pad), planeP, Wp, T, K, H, W);
-        kern.dep_conv__f32x4_4x8(slab, planeP, Wp, T, kc, kc, s, packedDep + 4 * d * blockFloats,
-          depBias ? depBias + 4 * d * head : 0, head, outConv + 4 * (n * C + d * head) * HWo, HWo, H_out, W_out, offsets);
+        kern.acmix_fc__f32x4(f32(qkv, 3 * n * C * HW + d * HW), hd * HW, packedFc,
+          f32(slab, pad * Wp + pad), planeP, Wp, T, K, H, W);
+        kern.dep_conv__f32x4_4x8(slab, planeP, Wp, T, kc, kc, s, f32(packedDep, d * blockFloats),
+          depBias ? f32(depBias, d * head) : 0, head, f32(outConv, (n * C + d * head) * HWo), HWo, H_out, W_out, offsets);
       }
     });
     onStage?.('stage_ii_conv');
@@ -188,7 +169,7 @@ function forwardFused(input: Tensor, weights: ACmixWeights, c: ACmixConfig, work
     if (work.detailed) {
       const part = (offset: number) => {                                 // q, k or v of every image
         const data = new Float32Array(N * C * HW);
-        for (let n = 0; n < N; n++) data.set(a.view(qkv + 4 * (3 * n * C * HW + offset * C * HW), C * HW), n * C * HW);
+        for (let n = 0; n < N; n++) data.set(a.view(f32(qkv, 3 * n * C * HW + offset * C * HW), C * HW), n * C * HW);
         return new Tensor(data, [N, C, H, W]);
       };
       detail = {

@@ -15,7 +15,8 @@
  * @see ts/wasm/module.ts · DESIGN.md "WASM"
  */
 import { BackendError, ParameterError } from '../core/errors.js';
-import { build, kernels, memory, onInstantiate } from './module.js';
+import { build, kernels, memory, onInstantiate, type Ptr } from './module.js';
+import { F32_BYTES } from './kernels.js';
 
 const ALIGN = 16;
 const GUARD_BYTES = 64;
@@ -79,25 +80,25 @@ function checkGuards(from: number): BackendError | null {
 /** One arena scope (see withArena). Pointers are byte offsets; lengths are in floats. */
 export interface Arena {
   /** Reserves `numFloats` float32 slots; returns a 16-byte-aligned byte pointer. Contents are undefined (NaN in debug builds). */
-  alloc(numFloats: number): number;
+  alloc(numFloats: number): Ptr;
   /** alloc + fill with +0. */
-  zeros(numFloats: number): number;
+  zeros(numFloats: number): Ptr;
   /** alloc + copy of `src`. */
-  upload(src: Float32Array): number;
+  upload(src: Float32Array): Ptr;
   /** A copy of `length` floats at `ptr` (survives the scope). */
-  download(ptr: number, length: number): Float32Array;
+  download(ptr: Ptr, length: number): Float32Array;
   /** A live view of `length` floats at `ptr`: invalid after the next alloc (memory may grow) and after the scope. */
-  view(ptr: number, length: number): Float32Array;
+  view(ptr: Ptr, length: number): Float32Array;
 }
 
 const arena: Arena = {
-  alloc(numFloats: number): number {
+  alloc(numFloats: number): Ptr {
     if (!Number.isInteger(numFloats) || numFloats < 0) {
       throw new ParameterError(`wasm arena: numFloats must be a non-negative integer, got ${numFloats}`);
     }
     ensureBase();
     const debug = build() === 'debug';
-    const bytes = align(numFloats * 4);
+    const bytes = align(numFloats * F32_BYTES);
     const ptr = debug ? mark + GUARD_BYTES : mark;
     const end = ptr + bytes + (debug ? GUARD_BYTES : 0);
     ensureCapacity(end);
@@ -111,20 +112,20 @@ const arena: Arena = {
     if (mark > highWater) highWater = mark;
     return ptr;
   },
-  zeros(numFloats: number): number {
+  zeros(numFloats: number): Ptr {
     const ptr = arena.alloc(numFloats);
     new Float32Array(memory().buffer, ptr, numFloats).fill(0);
     return ptr;
   },
-  upload(src: Float32Array): number {
+  upload(src: Float32Array): Ptr {
     const ptr = arena.alloc(src.length);
     new Float32Array(memory().buffer, ptr, src.length).set(src);
     return ptr;
   },
-  download(ptr: number, length: number): Float32Array {
+  download(ptr: Ptr, length: number): Float32Array {
     return new Float32Array(memory().buffer, ptr, length).slice();
   },
-  view(ptr: number, length: number): Float32Array {
+  view(ptr: Ptr, length: number): Float32Array {
     return new Float32Array(memory().buffer, ptr, length);
   },
 };

@@ -3,7 +3,7 @@ import type { Conv2dGeometry, Conv2dOptions } from '../core/geometry.js';
 import { checkConv2dPerSample, checkConv2dMixture, checkConv2dModulated, type WeightModulation } from '../core/check/conv2d_per_sample.js';
 import { withArena, type Arena } from './arena.js';
 import { gemmColumnBlock, gemmPackedAFloats } from './conv2d.js';
-import { dynconvKernels, type DynconvKernels } from './dynconv_kernels.js';
+import { kernels, f32, type Kernels, type Ptr } from './kernels.js';
 
 // The per-sample-kernel family on WASM: same signatures and semantics as ts/ref/conv2d_per_sample.ts.
 // Every path ends in `perSampleConv`: per image n and group g, im2col (skipped for 1x1 / stride 1 / unpadded) and
@@ -14,7 +14,7 @@ import { dynconvKernels, type DynconvKernels } from './dynconv_kernels.js';
  * y[n] = conv2d(x[n], W[n]) + b[n] for every n, on device pointers. wStride / bStride: floats between consecutive
  * samples' kernels / biases (0 = one kernel or bias shared by the batch); b = 0 for no bias.
  */
-function perSampleConv(k: DynconvKernels, a: Arena, g: Conv2dGeometry, x: number, w: number, wStride: number, b: number, bStride: number, y: number): void {
+function perSampleConv(k: Kernels, a: Arena, g: Conv2dGeometry, x: Ptr, w: Ptr, wStride: number, b: Ptr, bStride: number, y: Ptr): void {
   const { N, C_in, H, W, C_out, k_h, k_w, H_out, W_out, groups, cinPerGroup, coutPerGroup } = g;
   const pointwise = k_h === 1 && k_w === 1 && g.stride_h === 1 && g.stride_w === 1 && g.pad_top === 0 && g.pad_left === 0 && g.pad_bottom === 0 && g.pad_right === 0;
   const Kred = cinPerGroup * k_h * k_w, P = H_out * W_out;
@@ -23,12 +23,12 @@ function perSampleConv(k: DynconvKernels, a: Arena, g: Conv2dGeometry, x: number
   const packedA = a.alloc(gemmPackedAFloats(coutPerGroup, Kred)), packedB = a.alloc(Kred * nc);
   for (let n = 0; n < N; n++) {
     for (let grp = 0; grp < groups; grp++) {
-      const xg = x + 4 * (n * C_in + grp * cinPerGroup) * H * W;
+      const xg = f32(x, (n * C_in + grp * cinPerGroup) * H * W);
       if (!pointwise) {
         k.im2col__f32x4(xg, col, cinPerGroup, H, W, k_h, k_w, g.stride_h, g.stride_w, g.dilation_h, g.dilation_w, g.pad_top, g.pad_left, H_out, W_out);
       }
-      k.gemm__f32x4_4x8(coutPerGroup, P, Kred, w + 4 * (n * wStride + grp * coutPerGroup * Kred), Kred, pointwise ? xg : col, P,
-        y + 4 * (n * C_out + grp * coutPerGroup) * P, P, b ? b + 4 * (n * bStride + grp * coutPerGroup) : 0, 0, packedA, packedB, nc);
+      k.gemm__f32x4_4x8(coutPerGroup, P, Kred, f32(w, n * wStride + grp * coutPerGroup * Kred), Kred, pointwise ? xg : col, P,
+        f32(y, (n * C_out + grp * coutPerGroup) * P), P, b ? f32(b, n * bStride + grp * coutPerGroup) : 0, 0, packedA, packedB, nc);
     }
   }
 }
@@ -43,7 +43,7 @@ function perSampleConv(k: DynconvKernels, a: Arena, g: Conv2dGeometry, x: number
  */
 export function conv2dPerSample(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
   const g = checkConv2dPerSample('conv2d_per_sample', input, weight, bias, options);
-  const k = dynconvKernels(), S = g.C_out * g.cinPerGroup * g.k_h * g.k_w, size = g.N * g.C_out * g.H_out * g.W_out;
+  const k = kernels(), S = g.C_out * g.cinPerGroup * g.k_h * g.k_w, size = g.N * g.C_out * g.H_out * g.W_out;
   const out = withArena((a) => {
     const x = a.upload(input.data), w = a.upload(weight.data), b = bias ? a.upload(bias.data) : 0, y = a.alloc(size);
     perSampleConv(k, a, g, x, w, S, b, g.C_out, y);
@@ -65,7 +65,7 @@ export function conv2dPerSample(input: Tensor, weight: Tensor, bias: Tensor | nu
  */
 export function conv2dMixture(input: Tensor, weight: Tensor, bias: Tensor | null, routing: Tensor, options: Conv2dOptions = {}): Tensor {
   const g = checkConv2dMixture('conv2d_mixture', input, weight, bias, routing, options);
-  const k = dynconvKernels(), S = g.C_out * g.cinPerGroup * g.k_h * g.k_w, size = g.N * g.C_out * g.H_out * g.W_out, { N, K, C_out } = g;
+  const k = kernels(), S = g.C_out * g.cinPerGroup * g.k_h * g.k_w, size = g.N * g.C_out * g.H_out * g.W_out, { N, K, C_out } = g;
   const out = withArena((a) => {
     const x = a.upload(input.data), experts = a.upload(weight.data), r = a.upload(routing.data), y = a.alloc(size);
     const kernels = a.alloc(N * S), biases = bias ? a.alloc(N * C_out) : 0;
@@ -91,7 +91,7 @@ export function conv2dMixture(input: Tensor, weight: Tensor, bias: Tensor | null
  */
 export function conv2dModulated(input: Tensor, weight: Tensor, bias: Tensor | null, modulation: WeightModulation, options: Conv2dOptions = {}): Tensor {
   const g = checkConv2dModulated('conv2d_modulated', input, weight, bias, modulation, options);
-  const k = dynconvKernels();
+  const k = kernels();
   const { N, C_in, C_out, cinPerGroup, coutPerGroup, k_h, k_w, H, W, H_out, W_out } = g;
   const T = k_h * k_w, S = C_out * cinPerGroup * T, size = N * C_out * H_out * W_out, P = H_out * W_out;
   const perSample = weight.rank === 5, { gamma_in, gamma_out, gamma, beta, demodulate } = modulation, eps = modulation.eps ?? 1e-8;
@@ -160,7 +160,7 @@ export function conv2dModulated(input: Tensor, weight: Tensor, bias: Tensor | nu
     perSampleConv(k, a, g, x, w, perSample ? S : 0, scale ? 0 : b, 0, y);
     if (scale) {
       const s = a.upload(scale);
-      for (let n = 0; n < N; n++) k.channel_affine__f32x4(y + 4 * n * C_out * P, y + 4 * n * C_out * P, s + 4 * n * C_out, b, C_out, P);
+      for (let n = 0; n < N; n++) k.channel_affine__f32x4(f32(y, n * C_out * P), f32(y, n * C_out * P), f32(s, n * C_out), b, C_out, P);
     }
     return a.download(y, size);
   });

@@ -2,7 +2,7 @@ import { Tensor } from '../core/tensor.js';
 import { type Conv2dOptions } from '../core/geometry.js';
 import { checkConv2d, checkConv2dStageI, checkConv2dStageII } from '../core/check/conv2d.js';
 import { withArena } from './arena.js';
-import { kernels } from './kernels.js';
+import { kernels, f32 } from './kernels.js';
 import { gemmColumnBlock, gemmPackedAFloats } from './conv2d.js';
 
 /**
@@ -52,15 +52,15 @@ export function conv2dShiftSum(input: Tensor, weight: Tensor, bias: Tensor | nul
     const packedA = a.alloc(gemmPackedAFloats(M, cinPerGroup)), packedB = a.alloc(cinPerGroup * nc);
     for (let n = 0; n < N; n++) {
       for (let grp = 0; grp < groups; grp++) {                 // Stage I
-        k.gemm__f32x4_4x8(M, HW, cinPerGroup, w + 4 * grp * M * cinPerGroup, cinPerGroup,
-          x + 4 * (n * C_in + grp * cinPerGroup) * HW, HW, proj + 4 * grp * M * HW, HW, 0, 0, packedA, packedB, nc);
+        k.gemm__f32x4_4x8(M, HW, cinPerGroup, f32(w, grp * M * cinPerGroup), cinPerGroup,
+          f32(x, (n * C_in + grp * cinPerGroup) * HW), HW, f32(proj, grp * M * HW), HW, 0, 0, packedA, packedB, nc);
       }
-      const yn = y + 4 * n * C_out * outPlane;
+      const yn = f32(y, n * C_out * outPlane);
       k.fill__f32x4(yn, C_out * outPlane, 0);
       for (let grp = 0; grp < groups; grp++) {                 // Stage II
         for (let p = 0; p < k_h; p++) for (let q = 0; q < k_w; q++) {
           const t = p * k_w + q;
-          k.shift_accumulate__f32x4(proj + 4 * (grp * M + t * coutPerGroup) * HW, yn + 4 * grp * coutPerGroup * outPlane,
+          k.shift_accumulate__f32x4(f32(proj, (grp * M + t * coutPerGroup) * HW), f32(yn, grp * coutPerGroup * outPlane),
             coutPerGroup, H, W, H_out, W_out, p * g.dilation_h - g.pad_top, q * g.dilation_w - g.pad_left, g.stride_h, g.stride_w);
         }
       }
@@ -100,8 +100,8 @@ export function conv2dStageI(input: Tensor, weight: Tensor, options: { groups?: 
     const nc = gemmColumnBlock(cinPerGroup, HW);
     const packedA = a.alloc(gemmPackedAFloats(M, cinPerGroup)), packedB = a.alloc(cinPerGroup * nc);
     for (let n = 0; n < N; n++) for (let grp = 0; grp < groups; grp++) {
-      k.gemm__f32x4_4x8(M, HW, cinPerGroup, w + 4 * grp * M * cinPerGroup, cinPerGroup,
-        x + 4 * (n * C_in + grp * cinPerGroup) * HW, HW, proj, HW, 0, 0, packedA, packedB, nc);
+      k.gemm__f32x4_4x8(M, HW, cinPerGroup, f32(w, grp * M * cinPerGroup), cinPerGroup,
+        f32(x, (n * C_in + grp * cinPerGroup) * HW), HW, proj, HW, 0, 0, packedA, packedB, nc);
       const view = a.view(proj, M * HW);
       for (let t = 0; t < T; t++) {
         out.set(view.subarray(t * coutPerGroup * HW, (t + 1) * coutPerGroup * HW), ((n * T + t) * C_out + grp * coutPerGroup) * HW);
@@ -129,10 +129,10 @@ export function conv2dStageII(proj: Tensor, kernel_size: readonly [number, numbe
     const x = a.upload(proj.data), b = bias ? a.upload(bias.data) : 0;
     const y = a.alloc(N * C_out * outPlane);
     for (let n = 0; n < N; n++) {
-      const yn = y + 4 * n * C_out * outPlane;
+      const yn = f32(y, n * C_out * outPlane);
       k.fill__f32x4(yn, C_out * outPlane, 0);
       for (let p = 0; p < k_h; p++) for (let q = 0; q < k_w; q++) {
-        k.shift_accumulate__f32x4(x + 4 * (n * T + p * k_w + q) * C_out * HW, yn, C_out, H, W, g.H_out, g.W_out,
+        k.shift_accumulate__f32x4(f32(x, (n * T + p * k_w + q) * C_out * HW), yn, C_out, H, W, g.H_out, g.W_out,
           p * g.dilation_h - g.pad_top, q * g.dilation_w - g.pad_left, g.stride_h, g.stride_w);
       }
       if (b) k.add_column_vector__f32x4(yn, C_out, outPlane, b);

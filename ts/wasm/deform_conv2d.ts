@@ -2,7 +2,7 @@ import { Tensor } from '../core/tensor.js';
 import { checkDeformConv2d, type DeformConv2dOptions } from '../core/check/deform_conv2d.js';
 import { withArena } from './arena.js';
 import { gemmColumnBlock, gemmPackedAFloats } from './conv2d.js';
-import { dynconvKernels } from './dynconv_kernels.js';
+import { kernels, f32 } from './kernels.js';
 
 /** Which variant of the sampling kernels runs (the spec sweeps both; the GEMM is always gemm__f32x4_4x8). */
 export type DeformVariant = 'f32x4' | 'scalar';
@@ -38,7 +38,7 @@ export function deformConv2dVariant(
   variant: DeformVariant, input: Tensor, offset: Tensor, weight: Tensor, bias: Tensor | null = null, options: DeformConv2dOptions = {},
 ): Tensor {
   const g = checkDeformConv2d('deform_conv2d', input, offset, weight, bias, options);
-  const k = dynconvKernels();
+  const k = kernels();
   const pad = variant === 'f32x4' ? k.pad_border1__f32x4 : k.pad_border1__scalar;
   const table = variant === 'f32x4' ? k.deform_sample_table__f32x4 : k.deform_sample_table__scalar;
   const gather = variant === 'f32x4' ? k.bilinear_gather__f32x4 : k.bilinear_gather__scalar;
@@ -53,20 +53,20 @@ export function deformConv2dVariant(
     const nc = gemmColumnBlock(Kred, P);
     const packedA = a.alloc(gemmPackedAFloats(coutPerGroup, Kred)), packedB = a.alloc(Kred * nc);
     for (let n = 0; n < N; n++) {
-      pad(x + 4 * n * C_in * H * W, xp, C_in, H, W);
+      pad(f32(x, n * C_in * H * W), xp, C_in, H, W);
       for (let og = 0; og < offset_groups; og++) {
-        table(off + 4 * (n * offset_groups + og) * 2 * T * P, m ? m + 4 * (n * offset_groups + og) * T * P : 0,
-          tables + 4 * og * tableWords, k_h, k_w, H, W, H_out, W_out, g.stride_h, g.stride_w, g.pad_h, g.pad_w, g.dilation_h, g.dilation_w);
+        table(f32(off, (n * offset_groups + og) * 2 * T * P), m ? f32(m, (n * offset_groups + og) * T * P) : 0,
+          f32(tables, og * tableWords), k_h, k_w, H, W, H_out, W_out, g.stride_h, g.stride_w, g.pad_h, g.pad_w, g.dilation_h, g.dilation_w);
       }
       for (let grp = 0; grp < groups; grp++) {
         // the group's channels, in runs that share one offset group (and so one table)
         for (let c = grp * cinPerGroup, end = (grp + 1) * cinPerGroup; c < end;) {
           const og = Math.floor(c / cinPerOffsetGroup), runEnd = Math.min(end, (og + 1) * cinPerOffsetGroup);
-          gather(xp + 4 * c * plane, tables + 4 * og * tableWords, col + 4 * (c - grp * cinPerGroup) * T * P, runEnd - c, T, P, Wp, plane);
+          gather(f32(xp, c * plane), f32(tables, og * tableWords), f32(col, (c - grp * cinPerGroup) * T * P), runEnd - c, T, P, Wp, plane);
           c = runEnd;
         }
-        k.gemm__f32x4_4x8(coutPerGroup, P, Kred, w + 4 * grp * coutPerGroup * Kred, Kred, col, P,
-          y + 4 * (n * C_out + grp * coutPerGroup) * P, P, b ? b + 4 * grp * coutPerGroup : 0, 0, packedA, packedB, nc);
+        k.gemm__f32x4_4x8(coutPerGroup, P, Kred, f32(w, grp * coutPerGroup * Kred), Kred, col, P,
+          f32(y, (n * C_out + grp * coutPerGroup) * P), P, b ? f32(b, grp * coutPerGroup) : 0, 0, packedA, packedB, nc);
       }
     }
     return a.download(y, N * C_out * P);

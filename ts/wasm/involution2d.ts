@@ -1,7 +1,7 @@
 import { Tensor } from '../core/tensor.js';
 import { checkInvolution2d, type Involution2dOptions } from '../core/check/involution2d.js';
 import { withArena } from './arena.js';
-import { dynconvKernels } from './dynconv_kernels.js';
+import { kernels, f32 } from './kernels.js';
 
 /**
  * Involution / inhomogeneous dynamic depthwise conv on WASM: per image and channel, im2col of the one plane
@@ -14,13 +14,13 @@ import { dynconvKernels } from './dynconv_kernels.js';
  */
 export function involution2d(input: Tensor, kernel: Tensor, options: Involution2dOptions): Tensor {
   const g = checkInvolution2d('involution2d', input, kernel, options);
-  const k = dynconvKernels();
+  const k = kernels();
   const { N, C, H, W, G, T, k_h, k_w, H_out, W_out } = g, P = H_out * W_out, perGroup = C / G;
   const out = withArena((a) => {
     const x = a.upload(input.data), kern = a.upload(kernel.data), y = a.alloc(N * C * P), col = a.alloc(T * P);
     for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) {
-      k.im2col__f32x4(x + 4 * (n * C + c) * H * W, col, 1, H, W, k_h, k_w, g.stride_h, g.stride_w, g.dilation_h, g.dilation_w, g.pad_h, g.pad_w, H_out, W_out);
-      k.weighted_tap_sum__f32x4(col, kern + 4 * (n * G + Math.floor(c / perGroup)) * T * P, y + 4 * (n * C + c) * P, T, P);
+      k.im2col__f32x4(f32(x, (n * C + c) * H * W), col, 1, H, W, k_h, k_w, g.stride_h, g.stride_w, g.dilation_h, g.dilation_w, g.pad_h, g.pad_w, H_out, W_out);
+      k.weighted_tap_sum__f32x4(col, f32(kern, (n * G + Math.floor(c / perGroup)) * T * P), f32(y, (n * C + c) * P), T, P);
     }
     return a.download(y, N * C * P);
   });

@@ -1,44 +1,29 @@
 import { Tensor } from '../core/tensor.js';
 import { checkLocalAttention, type LocalAttentionOptions, type LocalAttentionGeometry } from '../core/check/local_attention.js';
 import { withArena, type Arena } from './arena.js';
-import { kernels } from './module.js';
+import { kernels, f32, type Ptr } from './kernels.js';
 
 export type { LocalAttentionOptions };
-
-/** The exports of as/local_attention.ts (byte pointers and sizes are numbers; see the kernel docs). */
-export interface LocalAttentionKernels {
-  local_attention__f32x4(q: number, k: number, v: number, pe: number, out: number, scratch: number,
-    C: number, H: number, W: number, head: number, kernel_att: number, stride: number, padding: number, scaling: number): void;
-  local_attention__scalar(q: number, k: number, v: number, pe: number, out: number, scratch: number,
-    C: number, H: number, W: number, head: number, kernel_att: number, stride: number, padding: number, scaling: number): void;
-  local_attention_scratch_floats(C: number, H: number, W: number, head: number, kernel_att: number, stride: number, padding: number): number;
-  local_attention_exp__scalar(src: number, dst: number, n: number): void;
-  local_attention_exp__f32x4(src: number, dst: number, n: number): void;
-}
-
-/** The local-attention kernels of the instantiated module. @throws BackendError before `init()`. */
-export function localAttentionKernels(): LocalAttentionKernels {
-  return kernels() as unknown as LocalAttentionKernels;
-}
 
 /**
  * Runs the fused kernel over N images already in WASM memory (the composition step shared by
  * `localAttention` and the fused ACmix forward).
- * Memory: q, k, v: byte offsets of image 0's [C, H, W], images `imageStride` bytes apart (so q, k, v
+ * Memory: q, k, v: byte offsets of image 0's [C, H, W], images `imageStride` floats apart (so q, k, v
  * may be row blocks of one stacked projection); pe: [head_dim, H, W] or 0; out: [N, C, H_out, W_out].
+ * The kernel's scratch is sized by the module itself (local_attention_scratch_floats: the layout is
+ * defined once, in as/local_attention_slab.ts).
  */
 export function localAttentionInArena(
-  a: Arena, g: LocalAttentionGeometry, q: number, k: number, v: number, pe: number, out: number,
+  a: Arena, g: LocalAttentionGeometry, q: Ptr, k: Ptr, v: Ptr, pe: Ptr, out: Ptr,
   imageStride: number, variant: 'f32x4' | 'scalar' = 'f32x4',
 ): void {
-  const kern = localAttentionKernels();
+  const kern = kernels();
   const { N, C, H, W, head, kernel_att, stride, padding_att, H_out, W_out } = g;
   const scratch = a.alloc(kern.local_attention_scratch_floats(C, H, W, head, kernel_att, stride, padding_att));
   const scaling = Math.fround(g.head_dim ** -0.5);
   const run = variant === 'f32x4' ? kern.local_attention__f32x4 : kern.local_attention__scalar;
   for (let n = 0; n < N; n++) {
-    const o = n * imageStride;
-    run(q + o, k + o, v + o, pe, out + 4 * n * C * H_out * W_out, scratch, C, H, W, head, kernel_att, stride, padding_att, scaling);
+    run(f32(q, n * imageStride), f32(k, n * imageStride), f32(v, n * imageStride), pe, f32(out, n * C * H_out * W_out), scratch, C, H, W, head, kernel_att, stride, padding_att, scaling);
   }
 }
 
@@ -49,7 +34,7 @@ export function localAttentionInArena(
  * Paper:   Pan et al., CVPR 2022, arXiv:2111.14556, §3.2 Eq. (8)-(9), with the official relative
  *          position term (q·s)ᵀ(k_ab + pe_ij − pe_ab) and reflection-padded windows.
  * Composition: one fused kernel per image (as/local_attention.ts: logits, max-subtracted softmax with
- *          a float32 exp of ≤ 2 ulp, weighted sum of v, streaming over the window; never the
+ *          the library's float32 exp (< 1 ulp), weighted sum of v, streaming over the window; never the
  *          k_att²-fold unfold of the official code).
  * Shapes:  q, k, v [N, C, H, W], pe [1, head_dim, H, W] | null → [N, C, H/stride, W/stride].
  * Numerics: float32 throughout (order: as/local_attention.ts header). Against the float64 reference,
@@ -70,7 +55,7 @@ export function localAttention(q: Tensor, k: Tensor, v: Tensor, pe: Tensor | nul
     const pq = a.upload(q.data), pk = a.upload(k.data), pv = a.upload(v.data);
     const ppe = pe ? a.upload(pe.data) : 0;
     const po = a.alloc(size);
-    localAttentionInArena(a, g, pq, pk, pv, ppe, po, 4 * g.C * g.H * g.W);
+    localAttentionInArena(a, g, pq, pk, pv, ppe, po, g.C * g.H * g.W);
     return a.download(po, size);
   });
   return new Tensor(out, [g.N, g.C, g.H_out, g.W_out]);

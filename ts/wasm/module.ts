@@ -1,6 +1,10 @@
 /**
  * The WebAssembly module of attnconv: instantiation, SIMD feature probe, typed kernel exports.
  *
+ * The kernels' type, `Kernels`, is generated from AssemblyScript's bindings of as/index.ts
+ * (scripts/gen-kernel-abi.mjs → kernels.generated.ts); at instantiation every export is checked
+ * against it (name, parameter count), so the typed object handed out is the module's true ABI.
+ *
  * The binary is embedded as base64 (scripts/embed-wasm.mjs → kernels.<build>.generated.ts), so the
  * same loader works in Node, Deno, Bun, browsers and the esbuild bundle, with no fs or fetch.
  * Memory: the module exports one `WebAssembly.Memory` (asconfig.json: 16 initial pages = 1 MiB,
@@ -13,28 +17,9 @@
  * @see as/index.ts (the kernel inventory) · ts/wasm/arena.ts
  */
 import { BackendError } from '../core/errors.js';
+import { KERNEL_SIGNATURES, type Kernels } from './kernels.generated.js';
 
-/** Byte pointers (usize) and sizes (i32) are plain numbers on the JS side; flags are 0 / 1. */
-export interface Kernels {
-  /** First byte of linear memory the host may use. */
-  heap_base(): number;
-  gemm__scalar(M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number,
-    c: number, ldc: number, bias: number, accumulate: number): void;
-  gemm__f32x4_4x8(M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number,
-    c: number, ldc: number, bias: number, accumulate: number, packedA: number, packedB: number, nc: number): void;
-  gemm_packed__f32x4_4x8(M: number, N: number, K: number, packedA: number, packedB: number,
-    c: number, ldc: number, bias: number, accumulate: number): void;
-  pack_a__scalar(M: number, K: number, a: number, lda: number, packed: number): void;
-  pack_a__f32x4(M: number, K: number, a: number, lda: number, packed: number): void;
-  pack_b__scalar(K: number, N: number, b: number, ldb: number, packed: number): void;
-  pack_b__f32x4(K: number, N: number, b: number, ldb: number, packed: number): void;
-  im2col__scalar(x: number, col: number, C: number, H: number, W: number, k_h: number, k_w: number,
-    stride_h: number, stride_w: number, dilation_h: number, dilation_w: number,
-    pad_top: number, pad_left: number, H_out: number, W_out: number): void;
-  im2col__f32x4(x: number, col: number, C: number, H: number, W: number, k_h: number, k_w: number,
-    stride_h: number, stride_w: number, dilation_h: number, dilation_w: number,
-    pad_top: number, pad_left: number, H_out: number, W_out: number): void;
-}
+export type { Kernels, Ptr } from './kernels.generated.js';
 
 export type WasmBuild = 'release' | 'debug';
 
@@ -118,8 +103,31 @@ async function instantiate(build: WasmBuild): Promise<void> {
   };
   const { instance } = await WebAssembly.instantiate(binary, imports);
   memory = instance.exports.memory as WebAssembly.Memory;
-  state = { build, kernels: instance.exports as unknown as Kernels, memory };
+  state = { build, kernels: bindKernels(instance.exports, build), memory };
   for (const hook of resetHooks) hook();
+}
+
+/**
+ * The module's function exports as `Kernels`, after checking them against KERNEL_SIGNATURES: every
+ * declared export present with its parameter count, and no undeclared function export (a stale
+ * kernels.generated.ts).
+ * @throws BackendError on any mismatch (rebuild with `npm run build:as`).
+ */
+function bindKernels(exports: WebAssembly.Exports, build: WasmBuild): Kernels {
+  const bound: Partial<Kernels> = {};
+  for (const [name, sig] of Object.entries(KERNEL_SIGNATURES)) {
+    const fn = exports[name];
+    if (typeof fn !== 'function' || fn.length !== sig.params.length) {
+      throw new BackendError(`wasm: the ${build} module's export ${name} does not match kernels.generated.ts (${sig.params.length} parameters); run \`npm run build:as\``);
+    }
+    Object.assign(bound, { [name]: fn });
+  }
+  for (const [name, value] of Object.entries(exports)) {
+    if (typeof value === 'function' && !(name in bound)) {
+      throw new BackendError(`wasm: the ${build} module exports ${name}, which kernels.generated.ts does not declare; run \`npm run build:as\``);
+    }
+  }
+  return bound as Kernels;      // every member was checked above
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Tensor } from '../core/tensor.js';
 import { checkPad, type PadMode } from '../core/check/pad.js';
 import { withArena } from './arena.js';
-import { kernels, f32Bits } from './kernels.js';
+import { kernels, f32, f32Bits } from './kernels.js';
 
 const MODE_ID: Record<PadMode, number> = { constant: 0, reflect: 1, replicate: 2 };
 
@@ -54,13 +54,13 @@ export function pad(input: Tensor, pad: readonly number[], options: { mode?: Pad
         const s = idx[d] - g.before[d];
         src = s >= 0 && s < shape[d] ? src * shape[d] + s : -1;
       }
-      const dst = y + 4 * o * runOut * planeOut;
+      const dst = f32(y, o * runOut * planeOut);
       if (src < 0) {
         k.fill__f32x4(dst, runOut * planeOut, bits);
       } else {
         k.fill__f32x4(dst, before * planeOut, bits);
-        k.pad2d__f32x4(x + 4 * src * runIn * planeIn, dst + 4 * before * planeOut, runIn, H, W, top, bottom, left, right, modeId, bits);
-        k.fill__f32x4(dst + 4 * (before + runIn) * planeOut, after * planeOut, bits);
+        k.pad2d__f32x4(f32(x, src * runIn * planeIn), f32(dst, before * planeOut), runIn, H, W, top, bottom, left, right, modeId, bits);
+        k.fill__f32x4(f32(dst, (before + runIn) * planeOut), after * planeOut, bits);
       }
       for (let d = last - 1; d >= 0; d--) { if (++idx[d] < outShape[d]) break; idx[d] = 0; }   // next outer index
     }

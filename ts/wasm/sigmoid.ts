@@ -1,6 +1,6 @@
 import { Tensor } from '../core/tensor.js';
 import { withArena } from './arena.js';
-import { dynconvKernels } from './dynconv_kernels.js';
+import { kernels } from './kernels.js';
 
 /**
  * Logistic sigmoid on WASM (as/sigmoid.ts: expf(−|x|), then 1/(1+e) or e/(1+e), f32x4).
@@ -10,7 +10,7 @@ import { dynconvKernels } from './dynconv_kernels.js';
  * @see ts/ref/sigmoid.ts · as/sigmoid.ts
  */
 export function sigmoid(input: Tensor): Tensor {
-  const k = dynconvKernels(), n = input.size;
+  const k = kernels(), n = input.size;
   const out = withArena((a) => {
     const x = a.upload(input.data);
     k.sigmoid__f32x4(x, x, n);

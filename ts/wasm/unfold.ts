@@ -2,7 +2,7 @@ import { Tensor } from '../core/tensor.js';
 import type { IntPair } from '../core/geometry.js';
 import { checkUnfold, type UnfoldOptions } from '../core/check/unfold.js';
 import { withArena } from './arena.js';
-import { kernels } from './kernels.js';
+import { kernels, f32 } from './kernels.js';
 
 /**
  * Extracts sliding blocks (im2col) on the WASM kernels: same signature and semantics as ts/ref/unfold.ts.
@@ -24,7 +24,7 @@ export function unfold(input: Tensor, kernel_size: IntPair, options: UnfoldOptio
     const x = a.upload(input.data), y = a.alloc(n);
     if (rows > 0) {
       for (let img = 0; img < N; img++) {
-        k.im2col__f32x4(x + 4 * img * C * H * W, y + 4 * img * rows * L, C, H, W, k_h, k_w,
+        k.im2col__f32x4(f32(x, img * C * H * W), f32(y, img * rows * L), C, H, W, k_h, k_w,
           g.stride_h, g.stride_w, g.dilation_h, g.dilation_w, g.pad_h, g.pad_w, H_out, W_out);
       }
     }
