@@ -53,5 +53,6 @@ export {
 } from './bilinear_gather';
 export { channel_affine__scalar, channel_affine__f32x4 } from './channel_affine';
 export { sigmoid__scalar, sigmoid__f32x4 } from './sigmoid';
+export { hardswish__scalar, hardswish__f32x4 } from './hardswish';
 export { global_avg_pool__scalar, global_avg_pool__f32x4 } from './global_avg_pool';
 export { weighted_tap_sum__scalar, weighted_tap_sum__f32x4 } from './weighted_tap_sum';

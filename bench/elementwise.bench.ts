@@ -1,4 +1,4 @@
-// elementwise: relu, gelu, sigmoid, add and axpby (ACmix Eq. 12) on the tensors they meet in real layers
+// elementwise: relu, gelu, hardswish, sigmoid, add and axpby (ACmix Eq. 12) on the tensors they meet in real layers
 // (bench/shapes.ts `pointwise`); ref, wasm and the peers (tfjs-wasm, onnxruntime-web) on the same inputs.
 // These ops are memory-bound: every implementation copies the input in and the output out per call (ours
 // through the arena, tfjs into its heap, ORT into its session), so the times compare whole calls.
@@ -85,6 +85,29 @@ export async function workloads(): Promise<Workload[]> {
           run: tfOut(() => { const t = tf.tensor(xData, shape); return tf.mul(tf.mul(t, 0.5), tf.add(tf.erf(tf.mul(t, Math.SQRT1_2)), 1)); }),
         },
         { impl: 'ort-web', kind: 'wasm-peer', note: "ONNX Mul, Erf, Add, Mul, Mul (torch.onnx's gelu below opset 20)", run: () => web.run({ x: xData }), dispose: () => web.release() },
+      ],
+    });
+  }
+
+  // hardswish on a MobileNetV3-Large expansion (tfjs has no hardswish: its composition x·relu6(x + 3)/6; ONNX
+  // HardSwish needs opset 14 and the peer graphs are opset 13, so ORT runs the same composition)
+  {
+    const name = 'mobilenetv3_large.features.7.block.0', shape = pointwise[name], n = numel(shape);
+    const xData = seeded(n, 709, 8);
+    const x = new Tensor(xData, shape);
+    const web = await ortWebOf(['x'], shape, (g) => {
+      const three = g.weight(Float32Array.of(3), [1]), six = g.weight(Float32Array.of(6), [1]), zero = g.weight(Float32Array.of(0), [1]);
+      const clipped = g.op('Max', [g.op('Min', [g.op('Add', ['x', three]), six]), zero]);
+      return g.op('Div', [g.op('Mul', ['x', clipped]), six]);
+    });
+    out.push({
+      op: 'hardswish', shape: name, title: `hardswish on [${shape}]`, flops: 4 * n, formula: `4 per element · ${n}`,
+      tolerance: { rel: 1e-6, why: 'three float32 roundings' },
+      impls: [
+        { impl: 'ref', kind: 'ref', note: 'ts/ref hardswish (float64)', run: () => refOps.hardswish(x).data },
+        { impl: 'wasm', kind: 'ours', note: 'wasm.ops.hardswish (hardswish__f32x4)', run: () => wasmOps.hardswish(x).data },
+        { impl: 'tfjs-wasm', kind: 'wasm-peer', note: 'tf: x·relu6(x + 3)/6', run: tfOut(() => { const t = tf.tensor(xData, shape); return tf.div(tf.mul(t, tf.relu6(tf.add(t, 3))), 6); }) },
+        { impl: 'ort-web', kind: 'wasm-peer', note: 'ONNX Add, Min, Max, Mul, Div', run: () => web.run({ x: xData }), dispose: () => web.release() },
       ],
     });
   }

@@ -64,6 +64,9 @@ export const pointwise = {
   'dcnv2.resnet50.layer1.conv2.mask': [1, 9, 56, 56],
   /** ACmix ResNet-50 layer1: the two paths mixed by Eq. (12), rate1·out_att + rate2·out_conv, C = 64 at 56x56 */
   'acmix_resnet50.layer1.mix': [1, 64, 56, 56],
+  /** MobileNetV3-Large features.4 expansion (the first h-swish stage at stride 16): 240 channels at 14x14 — and
+   *  the shape coordinate attention's h_swish meets in a C2f-CA neck */
+  'mobilenetv3_large.features.7.block.0': [1, 240, 14, 14],
 } satisfies Record<string, readonly number[]>;
 
 /** softmax: input shape and dim. */

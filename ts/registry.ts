@@ -55,6 +55,7 @@ export const kernelPlaces = {
   bilinear_gather: { file: 'as/bilinear_gather.ts', spec: 'spec/kernels/bilinear_gather.test.ts' },
   channel_affine: { file: 'as/channel_affine.ts', spec: 'spec/kernels/bilinear_gather.test.ts' },
   sigmoid: { file: 'as/sigmoid.ts', spec: 'spec/kernels/dynconv_elementwise.test.ts' },
+  hardswish: { file: 'as/hardswish.ts', spec: 'spec/kernels/hardswish.test.ts' },
   global_avg_pool: { file: 'as/global_avg_pool.ts', spec: 'spec/kernels/dynconv_elementwise.test.ts' },
   weighted_tap_sum: { file: 'as/weighted_tap_sum.ts', spec: 'spec/kernels/dynconv_elementwise.test.ts' },
 } as const satisfies Record<string, KernelPlace>;
@@ -176,6 +177,12 @@ const rows = [
     matches: 'torch.sigmoid', flops: '~4 per element',
     ref: 'ts/ref/sigmoid.ts', wasm: 'ts/wasm/sigmoid.ts', ...uses('sigmoid'),
     spec: ['spec/dynamic_conv.test.ts'], bench: 'bench/elementwise.bench.ts',
+  },
+  {
+    id: 'hardswish', fn: 'hardswish', paper: 'Howard et al. 2019 (MobileNetV3, arXiv:1905.02244) §5.2 Eq. (2); coordinate attention h_swish (arXiv:2103.02907)',
+    matches: 'torch.nn.functional.hardswish', flops: '4 per element',
+    ref: 'ts/ref/hardswish.ts', wasm: 'ts/wasm/hardswish.ts', ...uses('hardswish'),
+    spec: ['spec/hardswish.test.ts', GOLDEN], bench: 'bench/elementwise.bench.ts',
   },
   {
     id: 'batch_norm2d', fn: 'batchNorm2d', paper: 'Ioffe & Szegedy 2015 (arXiv:1502.03167) Alg. 2', matches: 'torch.nn.functional.batch_norm (eval)',

@@ -529,6 +529,16 @@ export const opSpecs: OpSpecs = {
 
   // ---- dynamic / deformable convolution: the bounds their specs and ts/verify/golden_dynconv.ts state
 
+  hardswish: spec({
+    bound: '3·u·|ref| + 2⁻¹⁴⁹ (three float32 roundings in PyTorch\'s order; x + 3 exact near −3)',
+    params: fc.record({ shape: shapeArb(0, 4, 9), range: fc.constantFrom(2, 4, 8, 100), specials: fc.boolean(), seed }),
+    build: (c) => [c.specials ? withSpecials(T(c.shape, c.seed, Math.fround(-c.range), Math.fround(c.range)), c.seed, true)
+      : T(c.shape, c.seed, Math.fround(-c.range), Math.fround(c.range))],
+    compare(got, want, _args, p) {
+      withinElementBound(got, want, Float64Array.from(want.data, (y) => 3 * U * Math.abs(y) + 2 ** -149), 'hardswish', p);
+    },
+  }),
+
   sigmoid: spec({
     bound: '8·u·|ref| + 2⁻¹⁴⁸',
     params: fc.record({ shape: shapeArb(0, 4, 9), range: fc.constantFrom(2, 20, 100), seed }),

@@ -48,6 +48,7 @@ export interface Ops {
   relu(input: Tensor): Tensor;
   gelu(input: Tensor, options?: { approximate?: GeluApproximate }): Tensor;
   sigmoid(input: Tensor): Tensor;
+  hardswish(input: Tensor): Tensor;
   batchNorm2d(input: Tensor, running_mean: Tensor, running_var: Tensor, weight?: Tensor | null, bias?: Tensor | null, options?: { eps?: number }): Tensor;
   layerNorm(input: Tensor, normalized_shape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, options?: { eps?: number }): Tensor;
   add(input: Tensor, other: Tensor): Tensor;

@@ -20,6 +20,7 @@ import { interpolate } from './interpolate.js';
 import { localAttention } from './local_attention.js';
 import { acmixFc, acmix, acmixForward } from './acmix.js';
 import { sigmoid } from './sigmoid.js';
+import { hardswish } from './hardswish.js';
 import { deformConv2d } from './deform_conv2d.js';
 import { globalAvgPool2d } from './global_avg_pool2d.js';
 import { conv2dPerSample, conv2dMixture, conv2dModulated } from './conv2d_per_sample.js';
@@ -27,7 +28,7 @@ import { involution2d } from './involution2d.js';
 
 export {
   conv2d, conv2dStageI, conv2dStageII, conv2dShiftSum, shift2d, shift2dAsConv, pad, unfold, softmax, linear, relu, gelu,
-  sigmoid, batchNorm2d, layerNorm, add, axpby, interpolate, globalAvgPool2d, localAttention,
+  sigmoid, hardswish, batchNorm2d, layerNorm, add, axpby, interpolate, globalAvgPool2d, localAttention,
   acmixFc, acmix, acmixForward, deformConv2d, conv2dPerSample, conv2dMixture, conv2dModulated, involution2d,
 };
 
@@ -35,7 +36,7 @@ export {
 export const ops: Ops = {
   name: 'ref',
   conv2d, conv2dStageI, conv2dStageII, conv2dShiftSum, shift2d, shift2dAsConv, pad, unfold, softmax, linear, relu, gelu,
-  sigmoid, batchNorm2d, layerNorm, add, axpby, interpolate, globalAvgPool2d, localAttention,
+  sigmoid, hardswish, batchNorm2d, layerNorm, add, axpby, interpolate, globalAvgPool2d, localAttention,
   acmixFc, acmix, acmixForward, deformConv2d, conv2dPerSample, conv2dMixture, conv2dModulated, involution2d,
 };
 

@@ -92,6 +92,10 @@ export function runCase(c: FixtureCase, ops: Ops): { got: Tensor; expected: Tens
       return [{ got: ops.pad(input, p.pad, { mode: p.mode, value: p.value ?? 0 }), expected: T(c, 'output'), bound: exact }];
     case 'relu':
       return [{ got: ops.relu(input), expected: T(c, 'output'), bound: exact }];
+    case 'hardswish':
+      // wasm follows PyTorch's float32 operation order (bit-exact); the float64 reference is within 3·u·|y|
+      return [{ got: ops.hardswish(input), expected: T(c, 'output'),
+        bound: { bound: (i) => 3 * U * Math.abs(T(c, 'output').data[i]) + 2 ** -149, describe: '3·u·|y|' } }];
     case 'softmax': {
       const out = T(c, 'output'), n = input.shape.at(p.dim)!;
       // float32 exp (≤ 1 ulp in PyTorch's vectorised exp) + a sum of n terms + one division: (n + 3)·u relative, ×2.

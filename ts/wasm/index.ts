@@ -8,7 +8,7 @@ import { ops } from './ops.js';
 
 export {
   conv2d, conv2dStageI, conv2dStageII, conv2dShiftSum, shift2d, shift2dAsConv, pad, unfold, softmax, linear, relu, gelu,
-  sigmoid, batchNorm2d, layerNorm, add, axpby, interpolate, globalAvgPool2d, localAttention,
+  sigmoid, hardswish, batchNorm2d, layerNorm, add, axpby, interpolate, globalAvgPool2d, localAttention,
   acmixFc, acmix, acmixForward, deformConv2d, conv2dPerSample, conv2dMixture, conv2dModulated, involution2d, ops,
 } from './ops.js';
 export { init, isReady, simdSupported } from './module.js';

@@ -150,6 +150,10 @@ export interface Kernels {
   sigmoid__scalar(x: Ptr, y: Ptr, n: number): void;
   /** as/sigmoid.ts */
   sigmoid__f32x4(x: Ptr, y: Ptr, n: number): void;
+  /** as/hardswish.ts */
+  hardswish__scalar(x: Ptr, y: Ptr, n: number): void;
+  /** as/hardswish.ts */
+  hardswish__f32x4(x: Ptr, y: Ptr, n: number): void;
   /** as/global_avg_pool.ts */
   global_avg_pool__scalar(x: Ptr, y: Ptr, planes: number, size: number): void;
   /** as/global_avg_pool.ts */
@@ -234,6 +238,8 @@ export const KERNEL_SIGNATURES: { readonly [K in keyof Kernels]: { readonly para
   channel_affine__f32x4: { params: ['usize', 'usize', 'usize', 'usize', 'i32', 'i32'], result: 'void' },
   sigmoid__scalar: { params: ['usize', 'usize', 'i32'], result: 'void' },
   sigmoid__f32x4: { params: ['usize', 'usize', 'i32'], result: 'void' },
+  hardswish__scalar: { params: ['usize', 'usize', 'i32'], result: 'void' },
+  hardswish__f32x4: { params: ['usize', 'usize', 'i32'], result: 'void' },
   global_avg_pool__scalar: { params: ['usize', 'usize', 'i32', 'i32'], result: 'void' },
   global_avg_pool__f32x4: { params: ['usize', 'usize', 'i32', 'i32'], result: 'void' },
   weighted_tap_sum__scalar: { params: ['usize', 'usize', 'usize', 'i32', 'i32'], result: 'void' },

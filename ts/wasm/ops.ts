@@ -13,6 +13,7 @@ import { linear } from './linear.js';
 import { relu } from './relu.js';
 import { gelu } from './gelu.js';
 import { sigmoid } from './sigmoid.js';
+import { hardswish } from './hardswish.js';
 import { batchNorm2d } from './batch_norm2d.js';
 import { layerNorm } from './layer_norm.js';
 import { add } from './add.js';
@@ -27,7 +28,7 @@ import { involution2d } from './involution2d.js';
 
 export {
   conv2d, conv2dStageI, conv2dStageII, conv2dShiftSum, shift2d, shift2dAsConv, pad, unfold, softmax, linear, relu, gelu,
-  sigmoid, batchNorm2d, layerNorm, add, axpby, interpolate, globalAvgPool2d, localAttention,
+  sigmoid, hardswish, batchNorm2d, layerNorm, add, axpby, interpolate, globalAvgPool2d, localAttention,
   acmixFc, acmix, acmixForward, deformConv2d, conv2dPerSample, conv2dMixture, conv2dModulated, involution2d,
 };
 
@@ -35,6 +36,6 @@ export {
 export const ops: Ops = {
   name: 'wasm',
   conv2d, conv2dStageI, conv2dStageII, conv2dShiftSum, shift2d, shift2dAsConv, pad, unfold, softmax, linear, relu, gelu,
-  sigmoid, batchNorm2d, layerNorm, add, axpby, interpolate, globalAvgPool2d, localAttention,
+  sigmoid, hardswish, batchNorm2d, layerNorm, add, axpby, interpolate, globalAvgPool2d, localAttention,
   acmixFc, acmix, acmixForward, deformConv2d, conv2dPerSample, conv2dMixture, conv2dModulated, involution2d,
 };
