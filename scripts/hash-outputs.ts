@@ -29,6 +29,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 // The library, used only by part 2 (part 3 refers to the Tensor type, never calls it directly).
 import { Tensor, ref, wasm, nn, registry, type Ops } from '../ts/index.js';
+import { prng } from '../spec/support/arbitraries.js';
 import { shiftKernel, shiftKernels } from '../ts/core/check/shift2d.js';
 import { acmixConfig, acmixPosition } from '../ts/core/check/acmix.js';
 import { linspace } from '../ts/core/check/interpolate.js';
@@ -52,17 +53,8 @@ function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: uniform floats in [0, 1) from a 32-bit seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the specs' PRNG): uniform floats in [0, 1) from a 32-bit seed. */
+const mulberry32 = prng;
 
 /** A [lo, hi) range of uniform values. */
 type Range = readonly [lo: number, hi: number];
@@ -318,6 +310,9 @@ const CASES: Record<string, Record<string, Case>> = {
       const r = ops(backend).acmixForward(x.x, x, c);
       return [r.output, r.outAtt, r.outConv, r.q, r.k, r.v, r.pe];
     }),
+  },
+  hardswish: {
+    'nchw-odd': both({ x: u([2, 3, 5, 7], -8, 8) }, ({ backend, x }) => ops(backend).hardswish(x.x)),
   },
   sigmoid: {
     'nchw-odd': both({ x: u([2, 3, 5, 7], -10, 10) }, ({ backend, x }) => ops(backend).sigmoid(x.x)),
