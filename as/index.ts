@@ -54,5 +54,14 @@ export {
 export { channel_affine__scalar, channel_affine__f32x4 } from './channel_affine';
 export { sigmoid__scalar, sigmoid__f32x4 } from './sigmoid';
 export { hardswish__scalar, hardswish__f32x4 } from './hardswish';
+export { pool2d_max__scalar, pool2d_max__f32x4, pool2d_avg__scalar, pool2d_avg__f32x4 } from './pool2d';
+export {
+  silu__scalar, silu__f32x4, hardsigmoid__scalar, hardsigmoid__f32x4, tanh__scalar, tanh__f32x4,
+  leaky_relu__scalar, leaky_relu__f32x4,
+} from './activations_extra';
+export { copy_blocks__scalar, copy_blocks__f32x4 } from './copy_blocks';
 export { global_avg_pool__scalar, global_avg_pool__f32x4 } from './global_avg_pool';
 export { weighted_tap_sum__scalar, weighted_tap_sum__f32x4 } from './weighted_tap_sum';
+export { sdpa__scalar, sdpa__f32x4 } from './sdpa';
+export { window_attention__scalar, window_attention__f32x4 } from './window_attention';
+export { window_partition__scalar, window_partition__f32x4, roll_dim__scalar, roll_dim__f32x4 } from './window_partition';

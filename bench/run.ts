@@ -28,8 +28,11 @@ import * as batchNorm2d from './batch_norm2d.bench.js';
 import * as layerNorm from './layer_norm.bench.js';
 import * as interpolate from './interpolate.bench.js';
 import * as globalAvgPool2d from './global_avg_pool2d.bench.js';
+import * as pool2d from './pool2d.bench.js';
 import * as mhsa from './multi_head_attention.bench.js';
+import * as sdpa from './scaled_dot_product_attention.bench.js';
 import * as localAttention from './local_attention.bench.js';
+import * as windowAttention from './window_attention.bench.js';
 import * as acmixFc from './acmix_fc.bench.js';
 import * as acmix from './acmix.bench.js';
 import * as dynconv from './dynconv.bench.js';
@@ -44,7 +47,8 @@ const suites: [string, () => Promise<Workload[]>][] = [
   ['linear', linear.workloads], ['elementwise', elementwise.workloads], ['softmax', softmax.workloads],
   ['pad', pad.workloads], ['unfold', unfold.workloads], ['batch_norm2d', batchNorm2d.workloads],
   ['layer_norm', layerNorm.workloads], ['interpolate', interpolate.workloads], ['global_avg_pool2d', globalAvgPool2d.workloads],
-  ['multi_head_attention', mhsa.workloads], ['local_attention', localAttention.workloads], ['acmix_fc', acmixFc.workloads],
+  ['pool2d', pool2d.workloads], // max_pool2d, adaptive_avg_pool2d (+ avg_pool2d, adaptive_max_pool2d, flatten, cat, chunk rows)
+  ['multi_head_attention', mhsa.workloads], ['scaled_dot_product_attention', sdpa.workloads], ['local_attention', localAttention.workloads], ['window_attention', windowAttention.workloads], ['acmix_fc', acmixFc.workloads],
   ['acmix', acmix.workloads],
   ['dynconv', dynconv.workloads], // deform_conv2d, conv2d_mixture, conv2d_modulated, conv2d_per_sample, involution2d, odconv2d
 ];

@@ -37,6 +37,12 @@ export const localAttention = {
   'acmix_resnet50.layer2.attention': { C: 128, H: 28, W: 28, head: 4, kernel_att: 7 },
 };
 
+/** Swin window attention (bench/window_attention.bench.ts): map, dim, heads, window and shift. */
+export const windowAttention = {
+  /** Swin-T stage 1, a shifted block (SW-MSA): 56x56 tokens, dim 96, 3 heads, window 7, shift 3 */
+  'swin_t.layers.0.blocks.1.attn': { dim: 96, H: 56, W: 56, heads: 3, window_size: 7, shift_size: 3 },
+};
+
 export const acmix = {
   /** ACmix ResNet-50 layer1 ACmix (the bottleneck's conv2): C = 64 at 56x56, k_att 7, head 4, k_conv 3 */
   'acmix_resnet50.layer1.acmix': { C: 64, H: 56, W: 56, kernel_att: 7, head: 4, kernel_conv: 3 },
@@ -109,6 +115,14 @@ export const pool = {
   /** ResNet-50 avgpool: 2048 channels at 7x7 */
   'resnet50.avgpool': [1, 2048, 7, 7],
 } satisfies Record<string, readonly number[]>;
+
+/** max_pool2d / adaptive pools (bench/pool2d.bench.ts): input shape and pooling hyper-parameters. */
+export const pool2d = {
+  /** ResNet stem: maxpool 3x3, stride 2, padding 1 after conv1 (64 channels at 112x112 → 56x56) */
+  'resnet.maxpool': { shape: [1, 64, 112, 112], kernel_size: 3, stride: 2, padding: 1 },
+  /** AlexNet (torchvision) avgpool: AdaptiveAvgPool2d((6, 6)) on 256 channels at 13x13 (windows of 3, stride 2) */
+  'alexnet.avgpool': { shape: [1, 256, 13, 13], output_size: [6, 6] as [number, number] },
+};
 
 /** acmix_fc: ACmix ResNet-50 layer1's conv-path fc (C = 64, head 4 of 16, k_conv 3, 56x56). */
 export const acmixFc = {

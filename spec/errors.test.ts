@@ -21,6 +21,12 @@ import { assertBitExact, assertWithinDotBound } from './support/close.js';
 import { assertOpClose } from './support/cases.js';
 import { localAttentionBound, assertWithinAttentionBound } from './support/attention_bound.js';
 import { thrown } from './support/thrown.js';
+import { ResourceError, StateDictError } from '../ts/core/errors.js';
+import type { OpName } from '../ts/core/ops.js';
+import { setLimits, getLimits } from '../ts/core/validate.js';
+import { staticDataChecksum, withArena, MAX_ALLOCATION_BYTES } from '../ts/wasm/arena.js';
+import { OP_SLOTS, baseline, attempt, sameBits } from './support/fuzz_ops.js';
+import { gapFor } from './support/fuzz_gaps.js';
 
 await wasm.init();
 
@@ -383,3 +389,292 @@ TensorErrors('bad constructor arguments → ArgumentError / ShapeError with expe
 });
 
 TensorErrors.run();
+
+// ---------------------------------------------------------------------------------------------
+// hostile/<op>: every reproducer of the issue "Hostile input, a hardened boundary", each now a named error (or,
+// where the input was valid, the right result), on both backends, before any allocation; after each the WASM
+// module's static data and arena are intact and valid calls are bit-identical to their results before.
+
+const F = (shape: number[], fill: (i: number) => number) => new Tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => fill(i)), shape);
+
+/** Asserts `fn` throws `cls` (instanceof; a subclass is fine) with every fragment in the message, and nothing else went wrong. */
+function expectNamed(fn: () => unknown, cls: new (...a: any[]) => Error, fragments: string[], label: string): Error {
+  const checksum = staticDataChecksum(), before = wasm.arenaStats();
+  const e = thrown(fn, label);
+  assert.ok(e instanceof cls, `${label}: expected ${cls.name}, got ${e?.constructor?.name}: ${e?.message}`);
+  assert.ok(e instanceof AttnconvError, `${label}: a named error`);
+  for (const f of fragments) assert.ok(e.message.includes(f), `${label}: message ${JSON.stringify(e.message)} must contain ${JSON.stringify(f)}`);
+  const after = wasm.arenaStats();
+  assert.is(after.mark, after.base, `${label}: arena back at its base`);
+  assert.is(after.depth, 0, `${label}: no scope open`);
+  assert.is(after.memoryBytes, before.memoryBytes, `${label}: WASM memory not grown by a refused call`);
+  assert.is(staticDataChecksum(), checksum, `${label}: the module's static data unchanged`);
+  return e;
+}
+
+/** Valid calls whose bits must survive every hostile call (the ops the issue saw corrupted: softmax, sigmoid, gelu, local attention, ACmix). */
+const survivors: [string, (o: Ops) => Tensor][] = [
+  ['softmax', (o) => o.softmax(T([3, 17], 1001), -1)],
+  ['sigmoid', (o) => o.sigmoid(T([2, 37], 1002, -6, 6))],
+  ['gelu', (o) => o.gelu(T([2, 37], 1003, -6, 6))],
+  ['localAttention', (o) => o.localAttention(T([1, 8, 8, 8], 1004), T([1, 8, 8, 8], 1005), T([1, 8, 8, 8], 1006), T([1, 2, 8, 8], 1007), { head: 4, kernel_att: 5 })],
+  ['conv2d', (o) => o.conv2d(T([1, 3, 9, 9], 1008), T([4, 3, 3, 3], 1009), T([4], 1010), { padding: 1 })],
+];
+const survivorBits = new Map(survivors.map(([name, run]) => [name, backends.map((o) => run(o))]));
+nn.manualSeed(5);
+const survivorBlock = new nn.ACmix(8, 8, { kernel_att: 5, head: 4 });
+const survivorBlockOut = backends.map((o) => survivorBlock.forward(T([1, 8, 8, 8], 1011), { backend: o }));
+function assertSurvivors(label: string): void {
+  for (const [name, run] of survivors) backends.forEach((o, i) => assertBitExact(run(o).data, survivorBits.get(name)![i].data, `${label}: ${name} [${o.name}] afterwards`));
+  backends.forEach((o, i) => assertBitExact(survivorBlock.forward(T([1, 8, 8, 8], 1011), { backend: o }).data, survivorBlockOut[i].data, `${label}: ACmix [${o.name}] afterwards`));
+}
+
+const HostileConv = suite('hostile/conv2d');
+HostileConv('padding [536870881, 0]: ResourceError before any WASM work (output 2147483528 elements), static data intact, later calls bit-identical', () => {
+  for (const o of backends) {
+    expectNamed(() => o.conv2d(T([1, 1, 2, 1], 1), T([2, 1, 1, 1], 2), null, { padding: [536870881, 0] }), ResourceError,
+      ['conv2d: the output', '[1,2,1073741764,1]', '2147483528 elements', 'element limit 268435456'], `conv2d padding 536870881 [${o.name}]`);
+  }
+  assertSurvivors('after conv2d padding 536870881');
+});
+HostileConv('bias 5: ArgumentError on both backends (ref used to drop it, wasm threw a TypeError)', () => {
+  for (const o of backends) expectNamed(() => o.conv2d(T([1, 1, 3, 3], 1), T([1, 1, 1, 1], 2), 5 as unknown as Tensor), ArgumentError, ['conv2d: bias must be a Tensor', 'got number 5'], `bias 5 [${o.name}]`);
+});
+HostileConv('options null → ArgumentError; NaN / Infinity printed as themselves; 2**32 does not wrap', () => {
+  for (const o of backends) {
+    expectNamed(() => o.conv2d(cx, cw, cb, null as unknown as Conv2dOptions), ArgumentError, ['conv2d: options must be a plain object', 'got null'], `options null [${o.name}]`);
+    expectNamed(() => o.conv2d(cx, cw, cb, { stride: NaN }), ParameterError, ['stride must be an integer >= 1', 'got NaN'], `stride NaN [${o.name}]`);
+    expectNamed(() => o.conv2d(cx, cw, cb, { padding: [Infinity, 0] }), ParameterError, ['padding must be an integer >= 0', 'got [Infinity,0]'], `padding Infinity [${o.name}]`);
+    expectNamed(() => o.conv2d(cx, cw, cb, { stride: 2 ** 32 }), ParameterError, ['stride must be an integer in [1, 2147483647]', 'got 4294967296'], `stride 2**32 [${o.name}]`);
+    expectNamed(() => o.conv2d(cx, cw, cb, { padding: 'full' as unknown as number }), ParameterError, ["'valid' or 'same'", 'got "full"'], `padding "full" [${o.name}]`);
+  }
+});
+HostileConv('stride 2^31 − 1 (one output row): wasm equals ref (the stride is normalised before the kernels\' i32 arithmetic)', () => {
+  const proj = T([2, 6, 6, 1, 2], 77), b = T([6], 78);
+  const options: Conv2dOptions = { stride: [2 ** 31 - 1, 1], padding: [2, 1], dilation: [1, 2] };
+  const r = refOps.conv2dStageII(proj, [3, 2], b, options), w = wasm.ops.conv2dStageII(proj, [3, 2], b, options);
+  assert.equal([...w.shape], [2, 6, 1, 2]);
+  assertOpClose('conv2dStageII', [proj, [3, 2], b, options], w, r);
+  const x = T([1, 3, 5, 5], 79), k = T([2, 3, 3, 3], 80);
+  assertOpClose('conv2d', [x, k, null, { stride: 2 ** 31 - 1, padding: 1 }], wasm.ops.conv2d(x, k, null, { stride: 2 ** 31 - 1, padding: 1 }), refOps.conv2d(x, k, null, { stride: 2 ** 31 - 1, padding: 1 }));
+  for (const o of backends) expectNamed(() => o.conv2d(x, k, null, { padding: 2 ** 30 }), ResourceError, ['padded input height', 'must be ≤ 2^30'], `padding 2^30 [${o.name}]`);
+});
+HostileConv.run();
+
+const HostileTensor = suite('hostile/tensor');
+HostileTensor('an object claiming a larger shape than its data: frozen Tensors refuse it; a forged instance is an ArgumentError on every op', () => {
+  const t = T([2, 3, 4, 5], 1);
+  assert.throws(() => Object.assign(t, { shape: [2, 3, 4, 20480] }));
+  assert.equal([...t.shape], [2, 3, 4, 5]);
+  const forged = Object.assign(Object.create(Tensor.prototype), { shape: [2, 3, 4, 20480], data: new Float32Array(120) }) as Tensor;
+  for (const o of backends) {
+    expectNamed(() => o.conv2d(forged, T([4, 3, 3, 3], 2)), ArgumentError, ['conv2d: input.data.length must equal the product of its shape [2,3,4,20480] = 491520', 'got 120'], `forged conv2d [${o.name}]`);
+    expectNamed(() => o.softmax(forged, 1), ArgumentError, ['softmax: input.data.length must equal'], `forged softmax [${o.name}]`);
+    expectNamed(() => o.add(forged, forged), ArgumentError, ['add: input.data.length'], `forged add [${o.name}]`);
+  }
+  expectNamed(() => refOps.relu(forged), ArgumentError, ['relu: input.data.length'], 'forged relu [ref]');
+  assertSurvivors('after forged tensors');
+});
+HostileTensor('non-Tensor tensor arguments: ArgumentError naming the argument and what was given, for every op and every tensor slot (ref; wasm where its composition calls its check)', () => {
+  let checked = 0;
+  for (const [fn, slots] of Object.entries(OP_SLOTS) as [OpName, { kind: string }[]][]) {
+    const args = baseline(fn).args;
+    slots.forEach((s, i) => {
+      if (s.kind !== 'tensor' || !(args[i] instanceof Tensor)) return;
+      for (const o of backends) {
+        if (gapFor(o.name, fn, i)) continue;            // spec/support/fuzz_gaps.ts: the wasm file does not call its check yet
+        for (const bad of [...(i === 0 ? [null] : []), 5, 'x', { shape: [2], data: new Float32Array(2) }] as unknown[]) {
+          const a = [...args]; a[i] = bad;
+          const r = attempt(() => (o[fn] as (...x: unknown[]) => unknown)(...a));
+          assert.ok(r.kind === 'named' && r.error instanceof ArgumentError && /must be a Tensor/.test(r.error.message),
+            `${fn} argument ${i} = ${JSON.stringify(bad)} [${o.name}]: ${r.kind === 'result' ? 'returned' : `${(r as { error: Error }).error?.name}: ${(r as { error: Error }).error?.message}`}`);
+          checked++;
+        }
+      }
+    });
+  }
+  assert.ok(checked > 150, `checked ${checked} calls`);
+});
+HostileTensor.run();
+
+const HostileOptions = suite('hostile/options');
+HostileOptions('options = null (and 5, [], a Tensor): ArgumentError on every op that takes an options object (ref; wasm where its composition calls its check)', () => {
+  let checked = 0;
+  for (const [fn, slots] of Object.entries(OP_SLOTS) as [OpName, { kind: string }[]][]) {
+    const args = baseline(fn).args;
+    slots.forEach((s, i) => {
+      if (s.kind !== 'options') return;
+      for (const o of backends) {
+        if (gapFor(o.name, fn, i)) continue;
+        for (const bad of [null, 5, [], T([2], 1)] as unknown[]) {
+          const a = [...args]; while (a.length <= i) a.push(undefined); a[i] = bad;
+          const r = attempt(() => (o[fn] as (...x: unknown[]) => unknown)(...a));
+          assert.ok(r.kind === 'named' && r.error instanceof ArgumentError && /must be a plain object/.test(r.error.message),
+            `${fn} argument ${i} = ${Array.isArray(bad) ? '[]' : String(bad)} [${o.name}]: ${r.kind === 'result' ? 'returned' : `${(r as { error: Error }).error?.name}: ${(r as { error: Error }).error?.message}`}`);
+          checked++;
+        }
+      }
+    });
+  }
+  assert.ok(checked > 100, `checked ${checked} calls`);
+});
+HostileOptions('wrong types: align_corners "false", pad(T, 5), layerNorm(T, 4), unfold(x, undefined), axpby("a", ...) (ref)', () => {
+  for (const o of backends) {
+    expectNamed(() => o.interpolate(T([1, 1, 2, 2], 1), { size: [3, 3], align_corners: 'false' as unknown as boolean }), ArgumentError, ['interpolate: align_corners must be a boolean', 'got string "false"'], `align_corners "false" [${o.name}]`);
+    expectNamed(() => o.pad(T([1, 1, 2, 2], 1), 5 as unknown as number[]), ArgumentError, ['pad: pad must be an array', 'got number 5'], `pad 5 [${o.name}]`);
+    expectNamed(() => o.layerNorm(T([2, 3, 4], 1), 4 as unknown as number[]), ArgumentError, ['layer_norm: normalized_shape must be an array', 'got number 4'], `layerNorm 4 [${o.name}]`);
+    expectNamed(() => o.unfold(T([1, 1, 3, 3], 1), undefined as unknown as number), ParameterError, ['unfold: kernel_size must be an integer >= 1', 'got undefined'], `unfold undefined [${o.name}]`);
+    expectNamed(() => o.layerNorm(T([2, 3], 1), [3], null, null, { eps: Infinity }), ParameterError, ['eps must be a finite number', 'got Infinity'], `eps Infinity [${o.name}]`);
+    expectNamed(() => o.localAttention(qa, ka, va, pea, { head: NaN, kernel_att: 7 }), ParameterError, ['head must be an integer >= 1', 'got NaN'], `head NaN [${o.name}]`);
+  }
+  expectNamed(() => refOps.axpby('a' as unknown as number, T([2], 1), 1, T([2], 2)), ArgumentError, ['axpby: alpha must be a number', 'got string "a"'], 'axpby "a" [ref]');
+  expectNamed(() => refOps.pad(T([1, 1, 2, 2], 1), [1, 1], { value: 'x' as unknown as number }), ArgumentError, ['pad: value must be a number', 'got string "x"'], 'pad value "x" [ref]');
+  assertSurvivors('after wrong types');
+});
+HostileOptions.run();
+
+const HostileSize = suite('hostile/size');
+HostileSize('shift2d of an empty [0, 2^31, 4, 4]: ResourceError (it used to run V8 out of heap)', () => {
+  for (const o of backends) {
+    expectNamed(() => o.shift2d(new Tensor(new Float32Array(0), [0, 2 ** 31, 4, 4]), [1, 0]), ResourceError,
+      ['shift2d: input of shape [0,2147483648,4,4] spans 34359738368 positions', 'element limit 268435456'], `shift2d [0,2^31,4,4] [${o.name}]`);
+  }
+});
+HostileSize('pad [16384] × 4 of [1,1,1,1]: ResourceError at once (it used to hang)', () => {
+  for (const o of backends) {
+    const t0 = performance.now();
+    expectNamed(() => o.pad(T([1, 1, 1, 1], 1), [16384, 16384, 16384, 16384]), ResourceError, ['pad: the output of shape [1,1,32769,32769]', '1073807361 elements', '4.00 GiB'], `pad 16384 [${o.name}]`);
+    assert.ok(performance.now() - t0 < 1000, 'refused before any work');
+  }
+});
+HostileSize('a 160 GB request (linear to [2^20, 40960]): ResourceError before WASM memory grows', () => {
+  const x = new Tensor(new Float32Array(0), [2 ** 20, 0]), w = new Tensor(new Float32Array(0), [40960, 0]);
+  for (const o of backends) expectNamed(() => o.linear(x, w), ResourceError, ['linear: the output of shape [1048576,40960]', '160 GiB'], `linear 160 GB [${o.name}]`);
+});
+HostileSize('setLimits({ maxElements }) lowers the limit for both backends, and is itself validated', () => {
+  const previous = setLimits({ maxElements: 1000 });
+  try {
+    assert.is(getLimits().maxElements, 1000);
+    for (const o of backends) expectNamed(() => o.conv2d(T([1, 3, 16, 16], 1), cw, null, { padding: 1 }), ResourceError, ['conv2d: the output of shape [1,4,16,16]', '(1024 elements)', 'element limit 1000'], `limit 1000 [${o.name}]`);
+    for (const o of backends) assert.equal([...o.conv2d(T([1, 3, 8, 8], 1), cw, null, { padding: 1 }).shape], [1, 4, 8, 8]);
+  } finally {
+    setLimits(previous);
+  }
+  assert.is(getLimits().maxElements, 2 ** 28);
+  expectNamed(() => setLimits({ maxElements: 0 }), ParameterError, ['maxElements must be an integer'], 'maxElements 0');
+  expectNamed(() => setLimits({ maxElements: NaN }), ParameterError, ['got NaN'], 'maxElements NaN');
+  expectNamed(() => setLimits({ maxelements: 5 } as never), ArgumentError, ["unexpected 'maxelements'"], 'misspelt key');
+  expectNamed(() => setLimits(null as never), ArgumentError, ['got null'], 'limits null');
+});
+HostileSize('the arena refuses an allocation beyond 2^31 − 1 bytes or the 4 GiB address space with a ResourceError, growing nothing', () => {
+  const before = wasm.arenaStats();
+  for (const n of [Math.floor(MAX_ALLOCATION_BYTES / 4) + 1, 2 ** 30, 2 ** 31, 2 ** 40, 40 * 2 ** 30]) {
+    const e = thrown(() => withArena((a) => a.alloc(n)), `alloc ${n}`);
+    assert.ok(e instanceof ResourceError && e.message.includes('nothing was allocated'), `${e.name}: ${e.message}`);
+  }
+  const after = wasm.arenaStats();
+  assert.is(after.memoryBytes, before.memoryBytes, 'memory not grown');
+  assert.is(after.mark, after.base);
+  for (const bad of [-1, 1.5, NaN, 2 ** 53]) assert.ok(thrown(() => withArena((a) => a.alloc(bad))) instanceof ParameterError, `alloc ${bad}`);
+  assert.ok(thrown(() => withArena((a) => a.upload(null as unknown as Float32Array))) instanceof ArgumentError, 'upload null');
+  assertSurvivors('after refused allocations');
+});
+HostileSize.run();
+
+const HostileShift = suite('hostile/shift2d');
+HostileShift('shift2d(x, [2**32, 0]) is the all-zero shift on both backends (it used to wrap to 0); 2**53 is a ParameterError', () => {
+  const x = T([1, 2, 3, 4], 5);
+  for (const o of backends) {
+    for (const shifts of [[2 ** 32, 0], [0, -(2 ** 32)], [2 ** 31, 1]] as [number, number][]) {
+      const y = o.shift2d(x, shifts);
+      assert.ok(y.data.every((v) => v === 0), `${JSON.stringify(shifts)} [${o.name}]: all zero fill`);
+      assertBitExact(o.shift2dAsConv(x, shifts).data, y.data, `shift2dAsConv ${JSON.stringify(shifts)} [${o.name}]`);
+    }
+    expectNamed(() => o.shift2d(x, [2 ** 53, 0]), ParameterError, ['integer pair', 'got [9007199254740992,0]'], `2**53 [${o.name}]`);
+    expectNamed(() => o.shift2d(x, 'ab' as unknown as [number, number]), ArgumentError, ['shifts must be a pair', 'got string "ab"'], `shifts "ab" [${o.name}]`);
+  }
+});
+HostileShift.run();
+
+const HostileInterpolate = suite('hostile/interpolate');
+HostileInterpolate('an empty H or W raises ShapeError on both backends, as PyTorch ("Input and output sizes should be greater than 0"); an empty batch is fine', () => {
+  for (const o of backends) {
+    for (const shape of [[1, 1, 0, 2], [1, 1, 2, 0]]) {
+      expectNamed(() => o.interpolate(new Tensor(new Float32Array(0), shape), { size: [2, 2] }), ShapeError, ['interpolate: the input\'s spatial sizes H and W must be > 0', `input=[${shape.join(',')}]`], `interpolate ${shape} [${o.name}]`);
+    }
+    assert.equal([...o.interpolate(new Tensor(new Float32Array(0), [0, 2, 3, 3]), { size: [4, 4] }).shape], [0, 2, 4, 4]);
+  }
+});
+HostileInterpolate.run();
+
+const HostileNn = suite('hostile/nn');
+HostileNn('forward(x, null) and forward(null): ArgumentError before any op runs', () => {
+  const m = new nn.Conv2d(3, 4, 3, { padding: 1 });
+  for (const [what, run, part] of [
+    ['options null', () => m.forward(cx, null as never), 'Conv2d.forward: options must be a plain object'],
+    ['options 5', () => new nn.ReLU().forward(cx, 5 as never), 'ReLU.forward: options must be a plain object'],
+    ['options a Tensor', () => new nn.ReLU().forward(cx, cx as never), 'ReLU.forward: options must be a plain object'],
+    ['input null', () => m.forward(null as never), 'Conv2d.forward: input must be a Tensor, got null'],
+    ['ACmix options null', () => survivorBlock.forward(T([1, 8, 8, 8], 1), null as never), 'ACmix.forward: options must be a plain object'],
+  ] as [string, () => unknown, string][]) expectNamed(run, ArgumentError, [part], what);
+  expectNamed(() => new nn.Linear(NaN, 2), ParameterError, ['Linear: in_features must be an integer >= 1', 'got NaN'], 'Linear(NaN)');
+});
+HostileNn('loadStateDict is atomic: a forged value (data shorter than its shape), a non-Tensor, a wrong shape: StateDictError, module unchanged', () => {
+  nn.manualSeed(3);
+  const m = new nn.ACmix(8, 8, { kernel_att: 5, head: 4 });
+  const before = new Map([...m.stateDict()].map(([k, t]) => [k, t.clone()]));
+  const good = () => new Map([...before].map(([k, t]) => [k, Tensor.full(t.shape, 0.25)]));
+  const forged = Object.assign(Object.create(Tensor.prototype), { shape: [8, 8, 1, 1], data: new Float32Array(3) });
+  for (const [what, edit] of [
+    ['forged conv1.weight (3 floats for [8,8,1,1])', (s: Map<string, unknown>) => s.set('conv1.weight', forged)],
+    ['rate2 = 5 (a number, not a Tensor)', (s: Map<string, unknown>) => s.set('rate2', 5)],
+    ['fc.weight wrong shape', (s: Map<string, unknown>) => s.set('fc.weight', Tensor.zeros([9, 12, 1, 2]))],
+    ['dep_conv.weight = a plain object', (s: Map<string, unknown>) => s.set('dep_conv.weight', { shape: [8, 9, 3, 3], data: new Float32Array(648) })],
+  ] as [string, (s: Map<string, unknown>) => void][]) {
+    const state = good() as Map<string, unknown>;
+    edit(state);
+    expectNamed(() => m.loadStateDict(state as Map<string, Tensor>), StateDictError, ['ACmix.loadStateDict: size mismatch'], what);
+    for (const [k, t] of before) assertBitExact(m.stateDict().get(k)!.data, t.data, `${what}: ${k} unchanged`);
+  }
+  expectNamed(() => m.loadStateDict(null as never), ArgumentError, ['state must be a Map or a plain object', 'got null'], 'state null');
+  expectNamed(() => m.loadStateDict(good(), { strict: 'no' } as never), ArgumentError, ['strict must be a boolean'], 'strict "no"');
+  m.loadStateDict(good());
+  assert.ok([...m.stateDict().values()].every((t) => t.data.every((v) => v === 0.25)), 'a valid load writes every value');
+});
+HostileNn.run();
+
+// ---------------------------------------------------------------------------------------------
+// edge/<op>: valid edge inputs where ref (float64, the oracle) and wasm (float32, as PyTorch) differ by design;
+// each op's ts/ref docstring states the difference, and these tests pin it.
+
+const MAX = 3.4028234663852886e38;
+const Edge = suite('edge/ref-vs-wasm');
+Edge('deform_conv2d: a NaN offset gives NaN on ref (as torchvision\'s weights), 0 on wasm (a NaN coordinate reads as outside)', () => {
+  const x = F([1, 1, 4, 4], (i) => i + 1), w = F([1, 1, 1, 1], () => 1);
+  const off = F([1, 2, 4, 4], (i) => (i === 0 ? NaN : 0));
+  const r = refOps.deformConv2d(x, off, w), k = wasm.ops.deformConv2d(x, off, w);
+  assert.ok(Number.isNaN(r.data[0]) && k.data[0] === 0, `ref ${r.data[0]}, wasm ${k.data[0]}`);
+  assertBitExact(k.data.subarray(1), r.data.subarray(1), 'every other position agrees');
+});
+Edge('global_avg_pool2d: a plane of FLT_MAX is FLT_MAX on ref (float64 sum), +Inf on wasm (float32 sum, as PyTorch)', () => {
+  const x = F([1, 2, 2, 2], (i) => (i < 4 ? MAX : 1));
+  const r = refOps.globalAvgPool2d(x), k = wasm.ops.globalAvgPool2d(x);
+  assert.equal([r.data[0], k.data[0]], [MAX, Infinity]);
+  assert.equal([r.data[1], k.data[1]], [1, 1]);
+});
+Edge('layer_norm: ±FLT_MAX rows normalise to ±1 on ref (float64 variance), 0 on wasm (float32 x² overflows to +Inf)', () => {
+  const x = F([2, 4], (i) => (i % 2 ? MAX : -MAX));
+  assert.equal(Array.from(refOps.layerNorm(x, [4]).data), [-1, 1, -1, 1, -1, 1, -1, 1]);
+  assert.equal(Array.from(wasm.ops.layerNorm(x, [4]).data), [0, 0, 0, 0, 0, 0, 0, 0]);
+  const y = F([2, 4], (i) => i - 3);
+  assertOpClose('layerNorm', [y, [4], null, null, { eps: 1e-5 }], wasm.ops.layerNorm(y, [4]), refOps.layerNorm(y, [4]));
+});
+Edge('local_attention: logits beyond FLT_MAX stay finite on ref, give NaN on wasm (float32 logits, as PyTorch)', () => {
+  const q = F([1, 4, 4, 4], (i) => ((i % 3) - 1) * 1e20), k = F([1, 4, 4, 4], (i) => (i % 5) * 1e20), v = F([1, 4, 4, 4], (i) => i);
+  const r = refOps.localAttention(q, k, v, null, { head: 2, kernel_att: 3 }), w = wasm.ops.localAttention(q, k, v, null, { head: 2, kernel_att: 3 });
+  assert.ok(r.data.every(Number.isFinite), 'ref finite');
+  assert.ok(w.data.some(Number.isNaN), 'wasm NaN where a float32 logit overflows');
+});
+Edge.run();
+
+void sameBits;

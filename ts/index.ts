@@ -8,6 +8,7 @@
  */
 export { Tensor } from './core/tensor.js';
 export * from './core/errors.js';
+export { setLimits, getLimits, DEFAULT_MAX_ELEMENTS, type Limits } from './core/validate.js';
 export type { Ops, OpName } from './core/ops.js';
 export type { Conv2dOptions, IntPair } from './core/geometry.js';
 export * as ref from './ref/index.js';

@@ -56,8 +56,19 @@ export const kernelPlaces = {
   channel_affine: { file: 'as/channel_affine.ts', spec: 'spec/kernels/bilinear_gather.test.ts' },
   sigmoid: { file: 'as/sigmoid.ts', spec: 'spec/kernels/dynconv_elementwise.test.ts' },
   hardswish: { file: 'as/hardswish.ts', spec: 'spec/kernels/hardswish.test.ts' },
+  pool2d_max: { file: 'as/pool2d.ts', spec: 'spec/kernels/pool2d.test.ts' },
+  pool2d_avg: { file: 'as/pool2d.ts', spec: 'spec/kernels/pool2d.test.ts' },
+  silu: { file: 'as/activations_extra.ts', spec: 'spec/kernels/activations_extra.test.ts' },
+  hardsigmoid: { file: 'as/activations_extra.ts', spec: 'spec/kernels/activations_extra.test.ts' },
+  tanh: { file: 'as/activations_extra.ts', spec: 'spec/kernels/activations_extra.test.ts' },
+  leaky_relu: { file: 'as/activations_extra.ts', spec: 'spec/kernels/activations_extra.test.ts' },
+  copy_blocks: { file: 'as/copy_blocks.ts', spec: 'spec/kernels/copy_blocks.test.ts' },
   global_avg_pool: { file: 'as/global_avg_pool.ts', spec: 'spec/kernels/dynconv_elementwise.test.ts' },
   weighted_tap_sum: { file: 'as/weighted_tap_sum.ts', spec: 'spec/kernels/dynconv_elementwise.test.ts' },
+  sdpa: { file: 'as/sdpa.ts', spec: 'spec/kernels/sdpa.test.ts' },
+  window_attention: { file: 'as/window_attention.ts', spec: 'spec/kernels/window_attention.test.ts' },
+  window_partition: { file: 'as/window_partition.ts', spec: 'spec/kernels/window_attention.test.ts' },
+  roll_dim: { file: 'as/window_partition.ts', spec: 'spec/kernels/window_attention.test.ts' },
 } as const satisfies Record<string, KernelPlace>;
 
 export type KernelName = keyof typeof kernelPlaces;
@@ -87,6 +98,8 @@ export interface OpEntry {
   readonly spec: readonly `spec/${string}.test.ts`[];
   /** the bench suite with a workload for it: bench/<file>.bench.ts (registered in bench/run.ts) */
   readonly bench: `bench/${string}.bench.ts`;
+  /** a view on every backend (flatten): no kernel runs, so `kernels` is empty */
+  readonly view?: true;
 }
 
 /** kernels, kernelFiles and kernelSpec of a row from its kernel stems (files in kernelPlaces order of first use). */
@@ -185,6 +198,69 @@ const rows = [
     spec: ['spec/hardswish.test.ts', GOLDEN], bench: 'bench/elementwise.bench.ts',
   },
   {
+    id: 'silu', fn: 'silu', paper: 'Elfwing et al. 2018 (arXiv:1702.03118) §2 Eq. (4); swish β = 1 (arXiv:1710.05941)',
+    matches: 'torch.nn.functional.silu', flops: '~26 per element (one expf)',
+    ref: 'ts/ref/activations_extra.ts', wasm: 'ts/wasm/silu.ts', ...uses('silu'),
+    spec: ['spec/activations_extra.test.ts', GOLDEN], bench: 'bench/elementwise.bench.ts',
+  },
+  {
+    id: 'hardsigmoid', fn: 'hardsigmoid', paper: 'Howard et al. 2019 (MobileNetV3, arXiv:1905.02244) §5.2 (h-sigmoid)',
+    matches: 'torch.nn.functional.hardsigmoid', flops: '3 per element',
+    ref: 'ts/ref/activations_extra.ts', wasm: 'ts/wasm/hardsigmoid.ts', ...uses('hardsigmoid'),
+    spec: ['spec/activations_extra.test.ts', GOLDEN], bench: 'bench/elementwise.bench.ts',
+  },
+  {
+    id: 'tanh', fn: 'tanh', paper: '—', matches: 'torch.tanh', flops: '~20 per element',
+    ref: 'ts/ref/activations_extra.ts', wasm: 'ts/wasm/tanh.ts', ...uses('tanh'),
+    spec: ['spec/activations_extra.test.ts', GOLDEN], bench: 'bench/elementwise.bench.ts',
+  },
+  {
+    id: 'leaky_relu', fn: 'leakyRelu', paper: 'Maas et al. 2013 (Rectifier Nonlinearities) §3 Eq. (3)',
+    matches: 'torch.nn.functional.leaky_relu', flops: '1 per element',
+    ref: 'ts/ref/activations_extra.ts', wasm: 'ts/wasm/leaky_relu.ts', ...uses('leaky_relu'),
+    spec: ['spec/activations_extra.test.ts', GOLDEN], bench: 'bench/elementwise.bench.ts',
+  },
+  // ---- pooling and shape ops (the standard layers around the seed operators, issue 13)
+  {
+    id: 'max_pool2d', fn: 'maxPool2d', paper: 'ResNet stem (He et al. 2016, arXiv:1512.03385) Table 1: 3x3 max pool, stride 2',
+    matches: 'torch.nn.functional.max_pool2d', flops: 'N·C·H_out·W_out·k_h·k_w (comparisons)',
+    ref: 'ts/ref/pool2d.ts', wasm: 'ts/wasm/max_pool2d.ts', ...uses('pool2d_max'),
+    spec: ['spec/pooling.test.ts', GOLDEN], bench: 'bench/pool2d.bench.ts',
+  },
+  {
+    id: 'avg_pool2d', fn: 'avgPool2d', paper: 'LeNet-5 (LeCun et al. 1998) §II.B subsampling; DenseNet (arXiv:1608.06993) §3 transition',
+    matches: 'torch.nn.functional.avg_pool2d', flops: 'N·C·H_out·W_out·(k_h·k_w + 1)',
+    ref: 'ts/ref/pool2d.ts', wasm: 'ts/wasm/avg_pool2d.ts', ...uses('pool2d_avg'),
+    spec: ['spec/pooling.test.ts', GOLDEN], bench: 'bench/pool2d.bench.ts',
+  },
+  {
+    id: 'adaptive_avg_pool2d', fn: 'adaptiveAvgPool2d', paper: 'SPP (He et al. 2014, arXiv:1406.4729) §2.3; global pooling of CNN heads',
+    matches: 'torch.nn.functional.adaptive_avg_pool2d', flops: 'Σ window sizes + N·C·H_o·W_o',
+    ref: 'ts/ref/adaptive_pool2d.ts', wasm: 'ts/wasm/adaptive_avg_pool2d.ts', ...uses('pool2d_avg'),
+    spec: ['spec/pooling.test.ts', GOLDEN], bench: 'bench/pool2d.bench.ts',
+  },
+  {
+    id: 'adaptive_max_pool2d', fn: 'adaptiveMaxPool2d', paper: 'SPP (He et al. 2014, arXiv:1406.4729) §2.3',
+    matches: 'torch.nn.functional.adaptive_max_pool2d', flops: 'Σ window sizes (comparisons)',
+    ref: 'ts/ref/adaptive_pool2d.ts', wasm: 'ts/wasm/adaptive_max_pool2d.ts', ...uses('pool2d_max'),
+    spec: ['spec/pooling.test.ts', GOLDEN], bench: 'bench/pool2d.bench.ts',
+  },
+  {
+    id: 'flatten', fn: 'flatten', paper: '—', matches: 'torch.flatten (a view)', flops: '0',
+    ref: 'ts/ref/flatten.ts', wasm: 'ts/wasm/flatten.ts', kernels: [], kernelFiles: [], kernelSpec: [], view: true,
+    spec: ['spec/shape_ops.test.ts'], bench: 'bench/pool2d.bench.ts',
+  },
+  {
+    id: 'cat', fn: 'cat', paper: 'DenseNet (arXiv:1608.06993) §3 Eq. (2): channel concatenation', matches: 'torch.cat', flops: '0 (copies)',
+    ref: 'ts/ref/cat_chunk.ts', wasm: 'ts/wasm/cat.ts', ...uses('copy_blocks'),
+    spec: ['spec/shape_ops.test.ts', GOLDEN], bench: 'bench/pool2d.bench.ts',
+  },
+  {
+    id: 'chunk', fn: 'chunk', paper: '—', matches: 'torch.chunk (contiguous copies)', flops: '0 (copies)',
+    ref: 'ts/ref/cat_chunk.ts', wasm: 'ts/wasm/chunk.ts', ...uses('copy_blocks'),
+    spec: ['spec/shape_ops.test.ts', GOLDEN], bench: 'bench/pool2d.bench.ts',
+  },
+  {
     id: 'batch_norm2d', fn: 'batchNorm2d', paper: 'Ioffe & Szegedy 2015 (arXiv:1502.03167) Alg. 2', matches: 'torch.nn.functional.batch_norm (eval)',
     flops: '2 per element',
     ref: 'ts/ref/norm.ts', wasm: 'ts/wasm/batch_norm2d.ts', ...uses('batch_norm'),
@@ -207,9 +283,9 @@ const rows = [
     spec: ['spec/registry.test.ts'], bench: 'bench/elementwise.bench.ts',
   },
   {
-    id: 'interpolate', fn: 'interpolate', paper: '—', matches: "torch.nn.functional.interpolate(mode='bilinear')", flops: '~7 per output element',
-    ref: 'ts/ref/interpolate.ts', wasm: 'ts/wasm/interpolate.ts', ...uses('bilinear'),
-    spec: [GOLDEN], bench: 'bench/interpolate.bench.ts',
+    id: 'interpolate', fn: 'interpolate', paper: '—', matches: "torch.nn.functional.interpolate(mode='bilinear' | 'nearest')", flops: '~7 per output element (bilinear), 0 (nearest)',
+    ref: 'ts/ref/interpolate.ts', wasm: 'ts/wasm/interpolate.ts', ...uses('bilinear', 'pool2d_max'),   // nearest: one-tap pool2d_max gather
+    spec: [GOLDEN, 'spec/layers_std.test.ts'], bench: 'bench/interpolate.bench.ts',
   },
   {
     id: 'global_avg_pool2d', fn: 'globalAvgPool2d', paper: 'CondConv (arXiv:1904.04971) Eq. (2); DynamicConv (arXiv:1912.03458) §3.2 squeeze',
@@ -223,6 +299,13 @@ const rows = [
     matches: 'official ACmix attention path', flops: '4·N·C·k_att²·H_out·W_out',
     ref: 'ts/ref/local_attention.ts', wasm: 'ts/wasm/local_attention.ts', ...uses('local_attention'),
     spec: ['spec/local_attention.test.ts'], bench: 'bench/local_attention.bench.ts',
+  },
+  {
+    id: 'scaled_dot_product_attention', fn: 'scaledDotProductAttention',
+    paper: 'Vaswani et al. 2017 (arXiv:1706.03762) §3.2.1 Eq. (1); ACmix §4.3 (global attention, the ViT mode)',
+    matches: 'torch.nn.functional.scaled_dot_product_attention (PyTorch 2, eval: dropout_p = 0)', flops: '2·B·L·S·(E + Ev) (+ B·L·S exps)',
+    ref: 'ts/ref/scaled_dot_product_attention.ts', wasm: 'ts/wasm/scaled_dot_product_attention.ts', ...uses('sdpa'),
+    spec: ['spec/scaled_dot_product_attention.test.ts', GOLDEN], bench: 'bench/scaled_dot_product_attention.bench.ts',
   },
   {
     id: 'acmix_fc', fn: 'acmixFc', paper: 'ACmix §4.1 (conv path fc)', matches: 'official ACmix fc + permute',
@@ -277,6 +360,31 @@ const rows = [
     matches: 'DemystifyLocalViT IDynamicDWConv kernel (stride 1, zero padding (k−1)/2)', flops: '2·N·C·H_out·W_out·k_h·k_w',
     ref: 'ts/ref/involution2d.ts', wasm: 'ts/wasm/involution2d.ts', ...uses('im2col', 'weighted_tap_sum'),
     spec: ['spec/dynamic_dw.test.ts'], bench: 'bench/dynconv.bench.ts',
+  },
+  // ---- Swin window attention (Liu et al. 2021, arXiv:2103.14030; ACmix §4.3 builds on it)
+  {
+    id: 'window_partition', fn: 'windowPartition', paper: 'Swin Transformer (arXiv:2103.14030) §3.2 (non-overlapping windows)',
+    matches: 'window_partition of microsoft/Swin-Transformer', flops: '0 (data movement)',
+    ref: 'ts/ref/window_attention.ts', wasm: 'ts/wasm/window_attention.ts', ...uses('window_partition'),
+    spec: ['spec/window_attention.test.ts', 'spec/swin.test.ts'], bench: 'bench/window_attention.bench.ts',
+  },
+  {
+    id: 'window_reverse', fn: 'windowReverse', paper: 'Swin Transformer (arXiv:2103.14030) §3.2',
+    matches: 'window_reverse of microsoft/Swin-Transformer', flops: '0 (data movement)',
+    ref: 'ts/ref/window_attention.ts', wasm: 'ts/wasm/window_attention.ts', ...uses('window_partition'),
+    spec: ['spec/window_attention.test.ts', 'spec/swin.test.ts'], bench: 'bench/window_attention.bench.ts',
+  },
+  {
+    id: 'roll', fn: 'roll', paper: 'Swin Transformer (arXiv:2103.14030) §3.2 (cyclic shift)',
+    matches: 'torch.roll(input, shifts, dims)', flops: '0 (data movement)',
+    ref: 'ts/ref/window_attention.ts', wasm: 'ts/wasm/window_attention.ts', ...uses('roll_dim'),
+    spec: ['spec/window_attention.test.ts', 'spec/swin.test.ts'], bench: 'bench/window_attention.bench.ts',
+  },
+  {
+    id: 'window_attention', fn: 'windowAttention', paper: 'Swin Transformer (arXiv:2103.14030) §3.2 Eq. (4) + shifted-window mask',
+    matches: 'WindowAttention.forward of microsoft/Swin-Transformer (between qkv and proj)', flops: '4·B_·heads·N²·head_dim (+ ≈25·B_·heads·N²)',
+    ref: 'ts/ref/window_attention.ts', wasm: 'ts/wasm/window_attention.ts', ...uses('window_attention'),
+    spec: ['spec/window_attention.test.ts', 'spec/swin.test.ts'], bench: 'bench/window_attention.bench.ts',
   },
 ] as const satisfies readonly OpEntry[];
 

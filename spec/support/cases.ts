@@ -30,6 +30,8 @@ import { chainBound } from '../../ts/core/numerics.js';
 import { ops as ref } from '../../ts/ref/index.js';
 import { deformConv2dErrorScales } from '../../ts/ref/deform_conv2d.js';
 import { mixtureBound, modulatedBound } from '../../ts/verify/golden_dynconv.js';
+import { windowAttentionBound } from '../../ts/verify/golden_swin.js';
+import { sdpaBound } from '../../ts/verify/golden_attention.js';
 import { prng, seededTensor, absTensor } from './arbitraries.js';
 import { assertBitExact, assertWithinDotBound, U } from './close.js';
 
@@ -144,6 +146,32 @@ function convArgs(c: ConvCase): [Tensor, Tensor, Tensor | null, Conv2dOptions] {
 const shapeArb = (minRank: number, maxRank: number, maxDim: number) =>
   fc.record({ rank: int(minRank, maxRank), dims: fc.array(int(1, maxDim), { minLength: maxRank, maxLength: maxRank }) })
     .map(({ rank, dims }) => dims.slice(0, rank));
+
+/**
+ * Pooling geometry by construction: kernel k, stride s, padding p ≤ ⌊k/2⌋, dilation d (max only), and
+ * H = max(1, d(k − 1) + 1 − 2p) + extra, so the dilated kernel always fits the padded input; ceil_mode both ways,
+ * count_include_pad both ways and divisor_override sometimes (avg).
+ */
+function poolCase(max: boolean) {
+  return fc.record({
+    N: int(1, 2), C: int(1, 3), kh: int(1, 4), kw: int(1, 4), sh: int(1, 3), sw: int(1, 3), ph: fc.nat(2), pw: fc.nat(2),
+    dh: max ? int(1, 2) : fc.constant(1), dw: max ? int(1, 2) : fc.constant(1), eh: int(0, 7), ew: int(0, 7),
+    ceil: fc.boolean(), strideNone: fc.boolean(), include: fc.boolean(), override: fc.oneof(fc.constant(null), int(1, 9)),
+    specials: fc.boolean(), seed,
+  }).map((c) => {
+    const ph = Math.min(c.ph, c.kh >> 1), pw = Math.min(c.pw, c.kw >> 1);
+    const H = Math.max(1, c.dh * (c.kh - 1) + 1 - 2 * ph) + c.eh, W = Math.max(1, c.dw * (c.kw - 1) + 1 - 2 * pw) + c.ew;
+    const options: Record<string, unknown> = { padding: [ph, pw], ceil_mode: c.ceil };
+    if (!c.strideNone) options.stride = [c.sh, c.sw];
+    if (max) options.dilation = [c.dh, c.dw];
+    else { options.count_include_pad = c.include; options.divisor_override = c.override; }
+    return { N: c.N, C: c.C, H, W, k: [c.kh, c.kw] as [number, number], options, specials: c.specials, seed: c.seed };
+  });
+}
+
+/** Adaptive pooling: any input 1..12 and output 1..8 per side (non-dividing sizes, outputs larger than inputs). */
+const adaptiveCase = fc.record({ N: int(1, 2), C: int(1, 3), H: int(1, 12), W: int(1, 12), ho: int(1, 8), wo: int(1, 8), seed })
+  .map((c) => ({ ...c, size: [c.ho, c.wo] as [number, number] }));
 
 /**
  * softmax's per-element bound (ts/wasm/softmax.ts): (|d_i| + n + n/(e·S) + 6)·u·|ref_i| + 2⁻¹⁴⁸, with
@@ -407,7 +435,7 @@ export const opSpecs: OpSpecs = {
     params: fc.record({ shape: shapeArb(0, 4, 9), approximate: fc.constantFrom('none', 'tanh'), range: fc.constantFrom(2, 8, 12), seed }),
     build: (c) => [T(c.shape, c.seed, Math.fround(-c.range), Math.fround(c.range)), { approximate: c.approximate }],
     compare(got, want, [x, options], p) {
-      withinElementBound(got, want, geluBound(x as Tensor, (options as { approximate: 'none' | 'tanh' }).approximate, want), 'gelu', p);
+      withinElementBound(got, want, geluBound(x as Tensor, (options as { approximate?: 'none' | 'tanh' } | undefined)?.approximate ?? 'none', want), 'gelu', p);
     },
   }),
 
@@ -434,7 +462,7 @@ export const opSpecs: OpSpecs = {
         c.weight ? T(ns, c.seed + 1) : null, c.bias ? T(ns, c.seed + 2) : null, { eps: c.eps }];
     },
     compare(got, want, [x, ns, w, , epsOptions], p) {
-      const eps = (epsOptions as { eps: number }).eps;
+      const eps = (epsOptions as { eps?: number } | undefined)?.eps ?? 1e-5;   // the op's default when absent
       const n = (ns as number[]).reduce((a, b) => a * b, 1);
       withinElementBound(got, want, layerNormBound(x as Tensor, n, w as Tensor | null, eps as number, want), 'layer_norm', p);
     },
@@ -529,6 +557,32 @@ export const opSpecs: OpSpecs = {
 
   // ---- dynamic / deformable convolution: the bounds their specs and ts/verify/golden_dynconv.ts state
 
+  // ---- global attention: the bound ts/wasm/scaled_dot_product_attention.ts states (ts/verify/golden_attention.ts sdpaBound)
+
+  scaledDotProductAttention: spec({
+    bound: '2·u·(2(E + 4)·Λ_i + 2S + 5)·Σ_j P_ij|v_jc| + S·2⁻¹⁴⁹·max|v|, Λ_i = max_j Σ_e |qs_e k_je| + |mask_ij|',
+    params: fc.record({
+      N: int(1, 2), H: int(1, 3), L: int(0, 9), S: int(0, 11), E: int(1, 9), Ev: int(1, 10),
+      kvShared: fc.boolean(),                                  // key/value [N, 1, S, ·]: one per batch, broadcast over heads
+      mask: fc.constantFrom('none', 'float', 'float_bcast', 'bool', 'bool_kpm', 'causal'),
+      scale: fc.option(fc.double({ min: -2, max: 2, noNaN: true }), { nil: undefined }), spread: fc.constantFrom(1, 4), seed,
+    }),
+    build: (c) => {
+      const kvH = c.kvShared ? 1 : c.H, r = prng(c.seed ^ 0x51ed270b);
+      const q = T([c.N, c.H, c.L, c.E], c.seed, Math.fround(-c.spread), Math.fround(c.spread));
+      const k = T([c.N, kvH, c.S, c.E], c.seed + 1, Math.fround(-c.spread), Math.fround(c.spread)), v = T([c.N, kvH, c.S, c.Ev], c.seed + 2);
+      const bool = (shape: number[]) => ({ bool: Uint8Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (r() < 0.75 ? 1 : 0)), shape });
+      const attn_mask = c.mask === 'float' ? T([c.L, c.S], c.seed + 3, Math.fround(-3), Math.fround(3))
+        : c.mask === 'float_bcast' ? T([c.N, 1, c.L, c.S], c.seed + 3, Math.fround(-3), Math.fround(3))
+        : c.mask === 'bool' ? bool([c.N, c.H, c.L, c.S]) : c.mask === 'bool_kpm' ? bool([c.N, 1, 1, c.S]) : null;
+      return [q, k, v, { attn_mask, is_causal: c.mask === 'causal', ...(c.scale !== undefined ? { scale: c.scale } : {}) }];
+    },
+    compare(got, want, [q, k, v, o], p) {
+      const b = sdpaBound(q as Tensor, k as Tensor, v as Tensor, o as object);
+      withinElementBound(got, want, b, 'scaled_dot_product_attention', p);
+    },
+  }),
+
   hardswish: spec({
     bound: '3·u·|ref| + 2⁻¹⁴⁹ (three float32 roundings in PyTorch\'s order; x + 3 exact near −3)',
     params: fc.record({ shape: shapeArb(0, 4, 9), range: fc.constantFrom(2, 4, 8, 100), specials: fc.boolean(), seed }),
@@ -536,6 +590,111 @@ export const opSpecs: OpSpecs = {
       : T(c.shape, c.seed, Math.fround(-c.range), Math.fround(c.range))],
     compare(got, want, _args, p) {
       withinElementBound(got, want, Float64Array.from(want.data, (y) => 3 * U * Math.abs(y) + 2 ** -149), 'hardswish', p);
+    },
+  }),
+
+  // ---- issue 13: the standard layers (activations, pooling, shape ops)
+  silu: spec({
+    bound: '8·u·|ref| + 2⁻¹²⁶ (σ as sigmoid, one product; the absolute term: the subnormal tail)',
+    params: fc.record({ shape: shapeArb(0, 4, 9), range: fc.constantFrom(2, 20, 100), specials: fc.boolean(), seed }),
+    build: (c) => [withSpecials(T(c.shape, c.seed, Math.fround(-c.range), Math.fround(c.range)), c.seed, c.specials)],
+    compare(got, want, _args, p) {
+      withinElementBound(got, want, Float64Array.from(want.data, (y) => 8 * U * Math.abs(y) + 2 ** -126), 'silu', p);
+    },
+  }),
+
+  hardsigmoid: spec({
+    bound: '2·u·|ref| + 2⁻¹⁴⁹ (two float32 roundings in PyTorch\'s order)',
+    params: fc.record({ shape: shapeArb(0, 4, 9), range: fc.constantFrom(2, 4, 8, 100), specials: fc.boolean(), seed }),
+    build: (c) => [withSpecials(T(c.shape, c.seed, Math.fround(-c.range), Math.fround(c.range)), c.seed, c.specials)],
+    compare(got, want, _args, p) {
+      withinElementBound(got, want, Float64Array.from(want.data, (y) => 2 * U * Math.abs(y) + 2 ** -149), 'hardsigmoid', p);
+    },
+  }),
+
+  tanh: spec({
+    bound: '4·u·|ref| + 2⁻¹⁴⁹ (musl tanhf)',
+    params: fc.record({ shape: shapeArb(0, 4, 9), range: fc.constantFrom(0.01, 1, 5, 20), specials: fc.boolean(), seed }),
+    build: (c) => [withSpecials(T(c.shape, c.seed, Math.fround(-c.range), Math.fround(c.range)), c.seed, c.specials)],
+    compare(got, want, _args, p) {
+      withinElementBound(got, want, Float64Array.from(want.data, (y) => 4 * U * Math.abs(y) + 2 ** -149), 'tanh', p);
+    },
+  }),
+
+  leakyRelu: spec({
+    bound: 'bit-exact',
+    params: fc.record({ shape: shapeArb(0, 4, 9), slope: fc.constantFrom(0.01, 0.1, 0.2, 1, -0.5, 3), specials: fc.boolean(), seed }),
+    build: (c) => [withSpecials(T(c.shape, c.seed), c.seed, c.specials), { negative_slope: c.slope }],
+    compare: bitExact('leaky_relu'),
+  }),
+
+  maxPool2d: spec({
+    bound: 'bit-exact',
+    params: poolCase(true),
+    build: (c) => [withSpecials(T([c.N, c.C, c.H, c.W], c.seed), c.seed, c.specials), c.k, c.options],
+    compare: bitExact('max_pool2d'),
+  }),
+
+  avgPool2d: spec({
+    bound: '2·(k_h·k_w + 1)·u·Σ|taps|/D (PyTorch\'s row-major float32 sum)',
+    params: poolCase(false),
+    build: (c) => [T([c.N, c.C, c.H, c.W], c.seed), c.k, c.options],
+    compare(got, want, [x, k, o], p) {
+      const scale = ref.avgPool2d(absTensor(x as Tensor), k as [number, number], o as object).data;
+      const [kh, kw] = k as [number, number];
+      withinDotBound(got, want, scale, kh * kw + 1, 2, 'avg_pool2d', p);
+    },
+  }),
+
+  adaptiveAvgPool2d: spec({
+    bound: '2·(k_h·k_w + 2)·u·mean|window| (k the largest window sides)',
+    params: adaptiveCase,
+    build: (c) => [T([c.N, c.C, c.H, c.W], c.seed), c.size],
+    compare(got, want, [x, size], p) {
+      const scale = ref.adaptiveAvgPool2d(absTensor(x as Tensor), size as [number, number]).data;
+      const [, , H, W] = (x as Tensor).shape, [ho, wo] = want.shape.slice(2);
+      withinDotBound(got, want, scale, (Math.ceil(H / ho) + 1) * (Math.ceil(W / wo) + 1) + 2, 2, 'adaptive_avg_pool2d', p);
+    },
+  }),
+
+  adaptiveMaxPool2d: spec({
+    bound: 'bit-exact',
+    params: fc.record({ base: adaptiveCase, specials: fc.boolean() }),
+    build: ({ base: c, specials }) => [withSpecials(T([c.N, c.C, c.H, c.W], c.seed), c.seed, specials), c.size],
+    compare: bitExact('adaptive_max_pool2d'),
+  }),
+
+  flatten: spec({
+    bound: 'bit-exact (a view on both backends)',
+    params: fc.record({ shape: shapeArb(1, 4, 6), a: fc.nat(), b: fc.nat(), seed }),
+    build: (c) => {
+      const r = c.shape.length, s = c.a % r, e = s + (c.b % (r - s));
+      return [T(c.shape, c.seed), { start_dim: s, end_dim: e - (c.b % 2 ? r : 0) }];
+    },
+    compare(got, want, [x]) {
+      bitExact('flatten')(got, want);
+      assert.ok(got.data === (x as Tensor).data, 'flatten: wasm returns a view of the input data');
+    },
+  }),
+
+  cat: spec({
+    bound: 'bit-exact',
+    params: fc.record({ shape: shapeArb(1, 4, 5), sizes: fc.array(int(0, 4), { minLength: 1, maxLength: 4 }), d: fc.nat(), specials: fc.boolean(), seed }),
+    build: (c) => {
+      const dim = c.d % c.shape.length;
+      const ts = c.sizes.map((n, i) => withSpecials(T(c.shape.map((s, a) => (a === dim ? n : s)), c.seed + i), c.seed + i, c.specials));
+      return [ts, { dim: c.d % 2 ? dim - c.shape.length : dim }];
+    },
+    compare: bitExact('cat'),
+  }),
+
+  chunk: spec<{ shape: number[]; chunks: number; d: number; specials: boolean; seed: number }, Tensor[]>({
+    bound: 'bit-exact',
+    params: fc.record({ shape: shapeArb(1, 4, 9), chunks: int(1, 5), d: fc.nat(), specials: fc.boolean(), seed }),
+    build: (c) => [withSpecials(T(c.shape, c.seed), c.seed, c.specials), c.chunks, { dim: c.d % c.shape.length }],
+    compare(got, want) {
+      assert.is(got.length, want.length, 'chunk: number of pieces');
+      got.forEach((g, i) => bitExact(`chunk[${i}]`)(g, want[i]));
     },
   }),
 
@@ -634,6 +793,51 @@ export const opSpecs: OpSpecs = {
     compare(got, want, [x, kern, o], p) {
       const scale = ref.involution2d!(absTensor(x as Tensor), absTensor(kern as Tensor), o as { kernel_size: number }).data;
       withinDotBound(got, want, scale, ((o as { kernel_size: number }).kernel_size) ** 2 + 1, 2, 'involution2d', p);
+    },
+  }),
+
+  // ---- Swin window attention (ts/ref/window_attention.ts; bound derived in ts/wasm/window_attention.ts)
+
+  windowPartition: spec({
+    bound: 'bit-exact',
+    params: fc.record({ B: int(1, 2), nh: int(1, 3), nw: int(1, 3), ws: int(1, 4), C: int(1, 5), specials: fc.boolean(), seed }),
+    build: (c) => [withSpecials(T([c.B, c.nh * c.ws, c.nw * c.ws, c.C], c.seed), c.seed, c.specials), c.ws],
+    compare: bitExact('window_partition'),
+  }),
+
+  windowReverse: spec({
+    bound: 'bit-exact',
+    params: fc.record({ B: int(1, 2), nh: int(1, 3), nw: int(1, 3), ws: int(1, 4), C: int(1, 5), specials: fc.boolean(), seed }),
+    build: (c) => [withSpecials(T([c.B * c.nh * c.nw, c.ws, c.ws, c.C], c.seed), c.seed, c.specials), c.ws, c.nh * c.ws, c.nw * c.ws],
+    compare: bitExact('window_reverse'),
+  }),
+
+  roll: spec({
+    bound: 'bit-exact',
+    params: fc.record({ shape: shapeArb(1, 4, 7), shifts: fc.array(int(-15, 15), { minLength: 1, maxLength: 3 }), dimSeeds: fc.array(fc.nat(), { minLength: 3, maxLength: 3 }), specials: fc.boolean(), seed })
+      .map((c) => ({ ...c, dims: c.shifts.map((_, i) => (c.dimSeeds[i] % (2 * c.shape.length)) - c.shape.length) })),
+    build: (c) => [withSpecials(T(c.shape, c.seed), c.seed, c.specials), c.shifts, c.dims],
+    compare: bitExact('roll'),
+  }),
+
+  windowAttention: spec({
+    bound: '2·[Σ_j w_j((hd+2)uΛ_j + u|ℓ_j − m| + 2u)(|v_j| + |y|) + (2N+3)u·Σ_j w_j|v_j|] + 2⁻¹⁴⁸·N·max|v|',
+    params: fc.record({
+      B: int(1, 2), nW: int(1, 3), N: int(1, 9), heads: int(1, 3), hd: int(1, 6), T: int(1, 10),
+      mask: fc.constantFrom('none', 'swin', 'random'), scaled: fc.boolean(), spread: fc.constantFrom(1, 4), seed,
+    }),
+    build: (c) => {
+      const C = c.heads * c.hd, r = prng(c.seed ^ 0x51ed);
+      const index = new Tensor(Float32Array.from({ length: c.N * c.N }, () => Math.floor(r() * c.T)), [c.N, c.N]);
+      const mask = c.mask === 'none' ? null : c.mask === 'swin'
+        ? new Tensor(Float32Array.from({ length: c.nW * c.N * c.N }, () => (r() < 0.4 ? -100 : 0)), [c.nW, c.N, c.N])
+        : T([c.nW, c.N, c.N], c.seed + 3);
+      return [T([c.B * c.nW, c.N, 3 * C], c.seed, Math.fround(-c.spread), Math.fround(c.spread)), T([c.T, c.heads], c.seed + 1), index, mask,
+        { num_heads: c.heads, ...(c.scaled ? { scale: 0.37 } : {}) }];
+    },
+    compare(got, want, [qkv, table, index, mask, o], p) {
+      const b = windowAttentionBound(qkv as Tensor, table as Tensor, index as Tensor, mask as Tensor | null, o as { num_heads: number });
+      withinElementBound(got, want, b, 'window_attention', p);
     },
   }),
 };

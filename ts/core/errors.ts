@@ -79,13 +79,44 @@ export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }
 
+/**
+ * A value as error messages print it: numbers as JavaScript writes them (NaN, Infinity, -Infinity, 1e+300 — never
+ * `null` as JSON.stringify would), strings quoted, arrays as `[a,b]` (nested, long ones elided), `undefined`, `null`,
+ * and anything else by its type (`Tensor[2,3]`, `Float32Array(4)`, `object`). Never throws on hostile input.
+ */
+export function fmtValue(v: unknown, depth = 0): string {
+  try {
+    if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
+    if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+    if (v === null || v === undefined || typeof v === 'boolean') return String(v);
+    if (typeof v === 'bigint') return `${v}n`;
+    if (typeof v === 'symbol' || typeof v === 'function') return typeof v;
+    if (Array.isArray(v)) {
+      if (depth >= 3) return `array(${v.length})`;
+      const shown = v.slice(0, 16).map((x) => fmtValue(x, depth + 1));
+      return `[${shown.join(',')}${v.length > 16 ? `,… (${v.length} entries)` : ''}]`;
+    }
+    if (ArrayBuffer.isView(v)) return `${v.constructor?.name ?? 'TypedArray'}(${(v as unknown as { length?: number }).length ?? v.byteLength})`;
+    const shape = (v as { shape?: unknown }).shape;
+    const ctor = (v as { constructor?: { name?: unknown } }).constructor?.name;
+    if (ctor === 'Tensor' && Array.isArray(shape)) return `Tensor${fmtShape(shape as number[])}`;
+    if (typeof ctor === 'string' && ctor !== '' && ctor !== 'Object') return ctor;
+    if (depth >= 2) return 'object';
+    const keys = Object.keys(v as object);
+    const shown = keys.slice(0, 8).map((k) => `${k}: ${fmtValue((v as Record<string, unknown>)[k], depth + 1)}`);
+    return `{ ${shown.join(', ')}${keys.length > 8 ? ', …' : ''} }`;
+  } catch {
+    return 'an unreadable value';
+  }
+}
+
 /** Builds the context part of a message: `x=[1,3,8,8], weight=[8,3,3,3], groups=1`. */
 export function fmtContext(ctx: Record<string, unknown>): string {
   return Object.entries(ctx)
     .map(([k, v]) => {
-      if (v && typeof v === 'object' && 'shape' in (v as object)) return `${k}=${fmtShape((v as { shape: number[] }).shape)}`;
-      if (Array.isArray(v)) return `${k}=${fmtShape(v as number[])}`;
-      return `${k}=${String(v)}`;
+      if (v && typeof v === 'object' && 'shape' in (v as object) && Array.isArray((v as { shape: unknown }).shape)) return `${k}=${fmtShape((v as { shape: number[] }).shape)}`;
+      if (Array.isArray(v)) return `${k}=${fmtValue(v)}`;
+      return `${k}=${typeof v === 'string' ? v : fmtValue(v)}`;
     })
     .join(', ');
 }

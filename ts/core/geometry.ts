@@ -1,28 +1,32 @@
-import { ParameterError, ShapeError, fmtContext } from './errors.js';
+import { ParameterError, ShapeError, fmtContext, fmtValue } from './errors.js';
+import { INT32_MAX, optionsArg, checkElements, checkIndexRange } from './validate.js';
 
 /** An int or an [h, w] pair, as PyTorch's `_pair` accepts. */
 export type IntPair = number | readonly [number, number];
 
 /**
- * Normalises an int-or-pair hyper-parameter to [h, w], checking that both are integers >= min.
- * @throws ParameterError naming the op, the key and the value.
+ * Normalises an int-or-pair hyper-parameter to [h, w], checking that both are integers in [min, 2^31 − 1] (the
+ * kernels' i32 range: 2**32 must never wrap to 0).
+ * @throws ParameterError naming the op, the key and the value (NaN and Infinity printed as themselves).
  */
 export function pair(op: string, key: string, value: IntPair | undefined, fallback: number, min: number): [number, number] {
   const v = value === undefined ? fallback : value;
   const p: [number, number] = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? [v[0], v[1]] : [NaN, NaN];
   for (const x of p) {
-    if (!Number.isInteger(x) || x < min) {
-      throw new ParameterError(`${op}: ${key} must be an integer >= ${min} or a pair of them, got ${JSON.stringify(value)}`);
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < min) {
+      throw new ParameterError(`${op}: ${key} must be an integer >= ${min} or a pair of them, got ${fmtValue(value)}`);
     }
+    if (x > INT32_MAX) throw new ParameterError(`${op}: ${key} must be an integer in [${min}, ${INT32_MAX}] or a pair of them, got ${fmtValue(value)}`);
   }
   return p;
 }
 
-/** Checks a scalar integer hyper-parameter. @throws ParameterError */
+/** Checks a scalar integer hyper-parameter in [min, 2^31 − 1]. @throws ParameterError */
 export function positiveInt(op: string, key: string, value: unknown, min = 1): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new ParameterError(`${op}: ${key} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+    throw new ParameterError(`${op}: ${key} must be an integer >= ${min}, got ${fmtValue(value)}`);
   }
+  if (value > INT32_MAX) throw new ParameterError(`${op}: ${key} must be an integer in [${min}, ${INT32_MAX}], got ${fmtValue(value)}`);
   return value;
 }
 
@@ -74,6 +78,7 @@ export function conv2dGeometry(
   biasShape: readonly number[] | null,
   options: Conv2dOptions = {},
 ): Conv2dGeometry {
+  options = optionsArg<Conv2dOptions>(op, options);
   const ctx = () => ({ input: inputShape, weight: weightShape, ...(biasShape ? { bias: biasShape } : {}), ...options });
   expectRank(op, 'input', inputShape, 4, ctx());
   expectRank(op, 'weight', weightShape, 4, ctx());
@@ -95,15 +100,21 @@ export function conv2dGeometry(
   if (options.padding === 'valid') {
     pad_top = pad_bottom = pad_left = pad_right = 0;
   } else if (options.padding === 'same') {
-    if (stride_h !== 1 || stride_w !== 1) throw new ParameterError(`${op}: padding='same' requires stride 1, got stride ${JSON.stringify(options.stride)}`);
+    if (stride_h !== 1 || stride_w !== 1) throw new ParameterError(`${op}: padding='same' requires stride 1, got stride ${fmtValue(options.stride)}`);
     const th = dilation_h * (k_h - 1), tw = dilation_w * (k_w - 1);
     pad_top = Math.floor(th / 2); pad_bottom = th - pad_top;
     pad_left = Math.floor(tw / 2); pad_right = tw - pad_left;
+  } else if (typeof options.padding === 'string') {
+    throw new ParameterError(`${op}: padding must be an integer >= 0, a pair of them, 'valid' or 'same', got ${fmtValue(options.padding)}`);
   } else {
     [pad_top, pad_left] = pair(op, 'padding', options.padding, 0, 0);
     pad_bottom = pad_top; pad_right = pad_left;
   }
   const effH = dilation_h * (k_h - 1) + 1, effW = dilation_w * (k_w - 1) + 1;
+  checkIndexRange(op, 'the padded input height H + padding', H + pad_top + pad_bottom);
+  checkIndexRange(op, 'the padded input width W + padding', W + pad_left + pad_right);
+  checkIndexRange(op, 'the dilated kernel height dilation·(k_h − 1) + 1', effH);
+  checkIndexRange(op, 'the dilated kernel width dilation·(k_w − 1) + 1', effW);
   if (H + pad_top + pad_bottom < effH || W + pad_left + pad_right < effW) {
     throw new ShapeError(
       `${op}: the dilated kernel [${effH},${effW}] must not be larger than the padded input ` +
@@ -111,8 +122,12 @@ export function conv2dGeometry(
   }
   const H_out = Math.floor((H + pad_top + pad_bottom - effH) / stride_h) + 1;
   const W_out = Math.floor((W + pad_left + pad_right - effW) / stride_w) + 1;
+  checkElements(op, 'the output', [N, C_out, H_out, W_out]);
+  // A stride beyond the padded extent gives one output row (column) either way: it is capped at that extent, so a
+  // stride near 2^31 never reaches the kernels' i32 arithmetic (the same H_out, W_out and the same outputs).
   return {
-    N, C_in, H, W, C_out, k_h, k_w, H_out, W_out, stride_h, stride_w, dilation_h, dilation_w,
+    N, C_in, H, W, C_out, k_h, k_w, H_out, W_out,
+    stride_h: Math.min(stride_h, H + pad_top + pad_bottom), stride_w: Math.min(stride_w, W + pad_left + pad_right), dilation_h, dilation_w,
     pad_top, pad_left, pad_bottom, pad_right, groups, cinPerGroup: C_in / groups, coutPerGroup: C_out / groups,
   };
 }

@@ -10,6 +10,9 @@ import type { ACmixConfig, ACmixOptions, ACmixResult, ACmixWeights } from './che
 import type { DeformConv2dOptions } from './check/deform_conv2d.js';
 import type { WeightModulation } from './check/conv2d_per_sample.js';
 import type { Involution2dOptions } from './check/involution2d.js';
+import type { WindowAttentionOptions } from './check/window_attention.js';
+import type { ScaledDotProductAttentionOptions } from './check/scaled_dot_product_attention.js';
+import type { MaxPool2dOptions, AvgPool2dOptions, AdaptiveSize } from './check/pooling.js';
 
 /** The stages of one ACmix forward, in order (ACmix §4.1): reported to `ACmixHooks.onStage` as each ends. */
 export type ACmixStage = 'stage_i' | 'stage_ii_attention' | 'stage_ii_conv' | 'mix';
@@ -49,6 +52,19 @@ export interface Ops {
   gelu(input: Tensor, options?: { approximate?: GeluApproximate }): Tensor;
   sigmoid(input: Tensor): Tensor;
   hardswish(input: Tensor): Tensor;
+  silu(input: Tensor): Tensor;
+  hardsigmoid(input: Tensor): Tensor;
+  tanh(input: Tensor): Tensor;
+  leakyRelu(input: Tensor, options?: { negative_slope?: number }): Tensor;
+  maxPool2d(input: Tensor, kernel_size: IntPair, options?: MaxPool2dOptions): Tensor;
+  avgPool2d(input: Tensor, kernel_size: IntPair, options?: AvgPool2dOptions): Tensor;
+  adaptiveAvgPool2d(input: Tensor, output_size: AdaptiveSize): Tensor;
+  adaptiveMaxPool2d(input: Tensor, output_size: AdaptiveSize): Tensor;
+  /** torch.flatten: a view (the same data, reshaped) on every backend. */
+  flatten(input: Tensor, options?: { start_dim?: number; end_dim?: number }): Tensor;
+  cat(tensors: readonly Tensor[], options?: { dim?: number }): Tensor;
+  /** torch.chunk: contiguous copies of the pieces. */
+  chunk(input: Tensor, chunks: number, options?: { dim?: number }): Tensor[];
   batchNorm2d(input: Tensor, running_mean: Tensor, running_var: Tensor, weight?: Tensor | null, bias?: Tensor | null, options?: { eps?: number }): Tensor;
   layerNorm(input: Tensor, normalized_shape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, options?: { eps?: number }): Tensor;
   add(input: Tensor, other: Tensor): Tensor;
@@ -56,6 +72,7 @@ export interface Ops {
   interpolate(input: Tensor, options: InterpolateOptions): Tensor;
   globalAvgPool2d(input: Tensor): Tensor;
   localAttention(q: Tensor, k: Tensor, v: Tensor, pe: Tensor | null, options: LocalAttentionOptions): Tensor;
+  scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, options?: ScaledDotProductAttentionOptions): Tensor;
   acmixFc(q: Tensor, k: Tensor, v: Tensor, fc_weight: Tensor, options: { head: number }): Tensor;
   /** The ACmix block's output (Eq. 12); config from conv1.weight and `options`. */
   acmix(input: Tensor, weights: ACmixWeights, options?: ACmixOptions): Tensor;
@@ -66,6 +83,14 @@ export interface Ops {
   conv2dMixture(input: Tensor, weight: Tensor, bias: Tensor | null, routing: Tensor, options?: Conv2dOptions): Tensor;
   conv2dModulated(input: Tensor, weight: Tensor, bias: Tensor | null, modulation: WeightModulation, options?: Conv2dOptions): Tensor;
   involution2d(input: Tensor, kernel: Tensor, options: Involution2dOptions): Tensor;
+  /** Swin window_partition: x [B, H, W, C] → [B·nW, ws, ws, C] (bit-exact data movement). */
+  windowPartition(x: Tensor, window_size: number): Tensor;
+  /** Swin window_reverse: [B·nW, ws, ws, C] → [B, H, W, C] (bit-exact). */
+  windowReverse(windows: Tensor, window_size: number, H: number, W: number): Tensor;
+  /** torch.roll(input, shifts, dims) (bit-exact). */
+  roll(input: Tensor, shifts: number | readonly number[], dims: number | readonly number[]): Tensor;
+  /** Swin window attention over the fused qkv [B_, N, 3C]: relative position bias, then the shifted-window mask, softmax, @ v → [B_, N, C]. */
+  windowAttention(qkv: Tensor, relative_position_bias_table: Tensor, relative_position_index: Tensor, mask: Tensor | null, options: WindowAttentionOptions): Tensor;
 }
 
 /** The op names of `Ops` (everything but `name`). */

@@ -1,4 +1,6 @@
 import { ArgumentError, ShapeError, fmtShape } from './errors.js';
+// validate.ts imports this file too: the cycle is safe, checkElements is only called, never read at load time.
+import { checkElements } from './validate.js';
 
 /**
  * A dense float32 tensor: `data` in row-major order, `shape` its dimensions (NCHW for images).
@@ -11,6 +13,16 @@ import { ArgumentError, ShapeError, fmtShape } from './errors.js';
  * @throws ShapeError if `data.length` does not equal the product of `shape`, or a dimension
  *         is not a non-negative safe integer.
  */
+/** The element count of a shape about to be allocated, checked against the element limit first. */
+function allocSize(op: string, shape: readonly number[]): number {
+  if (!Array.isArray(shape)) throw new ArgumentError(`${op}: shape must be an array of dimensions, got ${describe(shape)}`);
+  for (const d of shape) {
+    if (!Number.isSafeInteger(d) || d < 0) throw new ShapeError(`${op}: every dimension must be a non-negative safe integer, got shape ${fmtShape(shape)}`);
+  }
+  checkElements(op, 'the tensor', shape);
+  return shape.reduce((a, b) => a * b, 1);
+}
+
 export class Tensor {
   readonly data: Float32Array;
   readonly shape: readonly number[];
@@ -63,14 +75,18 @@ export class Tensor {
     return new Tensor(this.data.slice(), this.shape);
   }
 
-  /** A zero-filled tensor. */
+  /**
+   * A zero-filled tensor.
+   * @throws ArgumentError / ShapeError as the constructor (shape not an array, a dimension not a non-negative safe
+   *         integer); ResourceError if it would hold more than the element limit (setLimits), before allocating.
+   */
   static zeros(shape: readonly number[]): Tensor {
-    return new Tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape);
+    return new Tensor(new Float32Array(allocSize('Tensor.zeros', shape)), shape);
   }
 
-  /** A tensor filled with one value. */
+  /** A tensor filled with one value. @throws as Tensor.zeros. */
   static full(shape: readonly number[], value: number): Tensor {
-    return new Tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(value), shape);
+    return new Tensor(new Float32Array(allocSize('Tensor.full', shape)).fill(value), shape);
   }
 
   /** Nested arrays for printing. */

@@ -30,14 +30,21 @@ export function requireBytes(value: unknown, where: string): Uint8Array {
   throw new ArgumentError(`${where}: bytes must be a Uint8Array, got ${describeType(value)}${hint}`);
 }
 
+/** True for an object literal (or a null-prototype record): not an array, a Date, a Map, a Tensor, a typed array... */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
 /**
  * Checks that `options` is undefined or a plain object and returns it (or `{}`).
- * @throws ArgumentError otherwise, naming the actual type.
+ * @throws ArgumentError otherwise (null, an array, a Date, a Map, a Tensor, ...), naming the actual type.
  */
 export function requireOptions<T extends object>(options: unknown, where: string): Partial<T> {
   if (options === undefined) return {};
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new ArgumentError(`${where}: options must be an object or undefined, got ${describeType(options)}`);
+  if (!isPlainObject(options)) {
+    throw new ArgumentError(`${where}: options must be an object literal (a plain object) or undefined, got ${describeType(options)}`);
   }
   return options as Partial<T>;
 }

@@ -13,7 +13,8 @@
  */
 import { Tensor } from '../core/tensor.js';
 import { ArgumentError, FormatError, NotImplementedError, ResourceError, fmtShape } from '../core/errors.js';
-import { describeType, isWellFormedString, requireBytes } from './bytes.js';
+import { describeType, isPlainObject, isWellFormedString, requireBytes } from './bytes.js';
+import { tensorArg } from '../core/validate.js';
 
 /** A decoded safetensors file: tensors by name (F32 as Tensor; other dtypes converted to float32 values),
  *  the original dtype per name, and the free-form `__metadata__` string map. */
@@ -309,8 +310,9 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
  * `safetensors.safe_open` / `load_file` read the result (and `readSafetensors` returns the same tensors,
  * bit for bit).
  *
- * @throws ArgumentError if `tensors` is not a Map or an object of Tensors, a name is not a string, is
- *         "__metadata__" or holds a lone surrogate, or `metadata` is not an object of (valid Unicode) strings.
+ * @throws ArgumentError if `tensors` is not a Map or a plain object of Tensors (a forged Tensor, made with
+ *         Object.create(Tensor.prototype), included), a name is not a string, is "__metadata__" or holds a lone
+ *         surrogate, or `metadata` is not a plain object of (valid Unicode) strings.
  * @throws ResourceError if the header would exceed 100 000 000 bytes (the format's limit) or the file
  *         cannot be allocated.
  * @see spec/io.test.ts (suites io/safetensors-roundtrip, io/arguments)
@@ -318,16 +320,17 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
 export function writeSafetensors(tensors: Map<string, Tensor> | Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
   let entries: [unknown, unknown][];
   if (tensors instanceof Map) entries = [...tensors.entries()];
-  else if (tensors !== null && typeof tensors === 'object' && !Array.isArray(tensors)) entries = Object.entries(tensors);
-  else throw new ArgumentError(`writeSafetensors: tensors must be a Map or an object of name → Tensor, got ${describeType(tensors)}`);
+  else if (isPlainObject(tensors)) entries = Object.entries(tensors);
+  else throw new ArgumentError(`writeSafetensors: tensors must be a Map or an object literal of name → Tensor, got ${describeType(tensors)}`);
   for (const [name, t] of entries) {
     if (typeof name !== 'string') throw new ArgumentError(`writeSafetensors: tensor names must be strings, got ${describeType(name)}`);
     if (name === '__metadata__') throw new ArgumentError('writeSafetensors: a tensor must not be named "__metadata__" (the key is reserved for the metadata map)');
     if (!isWellFormedString(name)) throw new ArgumentError(`writeSafetensors: tensor names must be valid Unicode (no lone surrogate), got ${show(name)}`);
     if (!(t instanceof Tensor)) throw new ArgumentError(`writeSafetensors: tensor ${show(name)} must be a Tensor, got ${describeType(t)}`);
+    tensorArg('writeSafetensors', `tensor ${show(name)}`, t);   // also refuses an Object.create(Tensor.prototype) forgery
   }
   if (metadata !== undefined) {
-    if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) throw new ArgumentError(`writeSafetensors: metadata must be an object of strings or undefined, got ${describeType(metadata)}`);
+    if (!isPlainObject(metadata)) throw new ArgumentError(`writeSafetensors: metadata must be an object literal of strings or undefined, got ${describeType(metadata)}`);
     for (const [k, v] of Object.entries(metadata)) {
       if (typeof v !== 'string') throw new ArgumentError(`writeSafetensors: metadata values must be strings, got ${describeType(v)} for key ${show(k)}`);
       if (!isWellFormedString(k) || !isWellFormedString(v)) throw new ArgumentError(`writeSafetensors: metadata strings must be valid Unicode (no lone surrogate), got key ${show(k)}`);

@@ -1,4 +1,4 @@
-import { ArgumentError, ParameterError } from '../core/errors.js';
+import { ArgumentError, ParameterError, fmtValue } from '../core/errors.js';
 import { pair, positiveInt, type IntPair } from '../core/geometry.js';
 
 // The constructor convention of ts/nn, and the hyper-parameter parsing the conv-like modules share.
@@ -37,7 +37,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function moduleOptions<T extends object>(module: string, options: T | undefined, keys: readonly (keyof T & string)[]): Partial<T> {
   if (options === undefined) return {};
   if (!isPlainObject(options)) {
-    const shown = typeof options === 'number' || typeof options === 'boolean' || typeof options === 'string' ? ` (${JSON.stringify(options)})` : '';
+    const shown = typeof options === 'number' || typeof options === 'boolean' || typeof options === 'string' ? ` (${fmtValue(options)})` : '';
     throw new ArgumentError(`${module}: options must be a plain object { ${keys.join(', ')} } or undefined, got ${describeType(options)}${shown}`);
   }
   const allowed = new Set<string>(keys);
@@ -104,7 +104,7 @@ export function convHyperParameters<P extends PaddingKind>(
   if (spec.padding === 'timm') {
     const p = o.padding ?? '';
     if (typeof p === 'string') {
-      if (p !== '' && p !== 'same' && p !== 'valid') throw new ParameterError(`${module}: padding must be an int, a pair, '', 'same' or 'valid', got ${JSON.stringify(o.padding)}`);
+      if (p !== '' && p !== 'same' && p !== 'valid') throw new ParameterError(`${module}: padding must be an int, a pair, '', 'same' or 'valid', got ${fmtValue(o.padding)}`);
       padding = p;
     } else {
       pair(module, 'padding', p, 0, 0);
@@ -122,7 +122,7 @@ export function convHyperParameters<P extends PaddingKind>(
 /** Checks a real-valued hyper-parameter (a ratio, a reduction, a temperature): finite and > 0. @throws ParameterError */
 export function positiveNumber(module: string, key: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || !(value > 0)) {
-    throw new ParameterError(`${module}: ${key} must be a finite number > 0, got ${JSON.stringify(value)}`);
+    throw new ParameterError(`${module}: ${key} must be a finite number > 0, got ${fmtValue(value)}`);
   }
   return value;
 }
@@ -130,6 +130,6 @@ export function positiveNumber(module: string, key: string, value: unknown): num
 /** Checks a boolean flag (bias, elementwise_affine, ...). @throws ArgumentError naming the actual type */
 export function booleanOption(module: string, key: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new ArgumentError(`${module}: ${key} must be a boolean, got ${describeType(value)}${typeof value === 'string' || typeof value === 'number' ? ` (${JSON.stringify(value)})` : ''}`);
+  if (typeof value !== 'boolean') throw new ArgumentError(`${module}: ${key} must be a boolean, got ${describeType(value)}${typeof value === 'string' || typeof value === 'number' ? ` (${fmtValue(value)})` : ''}`);
   return value;
 }

@@ -50,6 +50,8 @@ function checkedOptions(name: string, in_channels: number, out_channels: number,
  * @see ts/ref/deform_conv2d.ts
  */
 export class DeformConv2d extends Module {
+  /** forward(input, offset, mask, options): the options are the fourth argument (Module checks them). */
+  static override forwardOptionsIndex = 3;
   readonly options: ReturnType<typeof checkedOptions>;
   constructor(in_channels: number, out_channels: number, kernel_size: IntPair, options?: DeformConv2dModuleOptions) {
     super();

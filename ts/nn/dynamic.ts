@@ -115,6 +115,8 @@ const CONDCONV2D_KEYS = ['kernel_size', 'stride', 'padding', 'dilation', 'groups
  * @see ts/ref/conv2d_per_sample.ts (conv2dMixture)
  */
 export class CondConv2d extends Module {
+  /** forward(x, routing_weights, options): the options are the third argument (Module checks them). */
+  static override forwardOptionsIndex = 2;
   readonly in_channels: number; readonly out_channels: number; readonly kernel_size: [number, number];
   readonly stride: [number, number]; readonly padding: TimmPadding; readonly dilation: [number, number];
   readonly groups: number; readonly num_experts: number;

@@ -1,5 +1,5 @@
 import { Tensor } from '../core/tensor.js';
-import { ParameterError, ShapeError, fmtShape } from '../core/errors.js';
+import { ParameterError, ShapeError, fmtShape, fmtValue } from '../core/errors.js';
 import { positiveInt, expectRank, conv2dGeometry } from '../core/geometry.js';
 import type { Ops } from '../core/ops.js';
 import { Module, resolveOps, type ForwardOptions } from './module.js';
@@ -62,7 +62,7 @@ export class DynamicDWConv extends Module {
     this.padding = positiveInt('DynamicDWConv', 'padding', o.padding ?? 1, 0);
     this.reduction = positiveInt('DynamicDWConv', 'reduction', o.reduction ?? 4);
     this.groups = o.groups ?? dim;
-    if (this.groups !== dim) throw new ParameterError(`DynamicDWConv: groups must equal dim = ${dim} (the generated kernel is depthwise; DemystifyLocalViT#3), got ${JSON.stringify(o.groups)}`);
+    if (this.groups !== dim) throw new ParameterError(`DynamicDWConv: groups must equal dim = ${dim} (the generated kernel is depthwise; DemystifyLocalViT#3), got ${fmtValue(o.groups)}`);
     const hidden = Math.floor(dim / this.reduction);
     if (hidden < 1) throw new ParameterError(`DynamicDWConv: dim // reduction must be ≥ 1, got ${dim} // ${this.reduction}`);
     this.conv1 = this.child('conv1', new Conv2d(dim, hidden, 1, { bias: false }));

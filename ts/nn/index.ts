@@ -3,6 +3,11 @@ export {
   Conv2d, BatchNorm2d, ReLU, GELU, Linear, LayerNorm, Sequential,
   type Conv2dModuleOptions, type Conv2dHyperParameters, type BatchNorm2dOptions, type GELUOptions, type LinearOptions, type LayerNormOptions,
 } from './layers.js';
+export {
+  MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Flatten, Identity, Dropout, Dropout2d, SiLU, Hardswish, Hardsigmoid,
+  Sigmoid, Tanh, LeakyReLU, Upsample, ModuleList, ModuleDict,
+  type MaxPool2dModuleOptions, type AvgPool2dModuleOptions, type UpsampleOptions,
+} from './layers_std.js';
 export { ACmix, Bottleneck, type BottleneckOptions } from './acmix.js';
 export type { ACmixOptions } from '../core/check/acmix.js';
 export { manualSeed } from './init.js';
@@ -17,3 +22,11 @@ export {
   DynamicDWFeedForward, RoutedDownsample, tokensToNchw, nchwToTokens,
   type DynamicDWFeedForwardOptions, type RoutedDownsampleOptions,
 } from './transformer_seeds.js';
+export {
+  WindowAttention, SwinTransformerBlock, PatchMerging, PatchEmbed, WindowAttentionACmix, SwinTransformerBlockACmix, SwinMlp,
+  relativePositionIndex, swinAttentionMask,
+  type WindowAttentionModuleOptions, type SwinTransformerBlockOptions, type PatchEmbedOptions,
+} from './swin.js';
+export {
+  MultiheadAttention, type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions, type MultiheadAttentionResult,
+} from './multihead_attention.js';

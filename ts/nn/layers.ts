@@ -1,7 +1,8 @@
-import { Tensor } from '../core/tensor.js';
+import { Tensor, describe } from '../core/tensor.js';
 import { positiveInt, pair, type IntPair, type Conv2dOptions } from '../core/geometry.js';
-import { ParameterError } from '../core/errors.js';
+import { ArgumentError, ParameterError, fmtValue } from '../core/errors.js';
 import { checkGelu, type GeluApproximate } from '../core/check/activations.js';
+import { finiteArg, arrayArg } from '../core/validate.js';
 import { moduleOptions, booleanOption } from './conv_options.js';
 import { Module, resolveOps, type ForwardOptions } from './module.js';
 import { uniform } from './init.js';
@@ -69,8 +70,9 @@ export class Conv2d extends Module {
 export interface BatchNorm2dOptions {
   /** added to the variance; default 1e-5 */
   eps?: number;
-  /** kept for PyTorch parity (eval mode never updates the running statistics); default 0.1 */
-  momentum?: number;
+  /** kept for PyTorch parity (eval mode never updates the running statistics): a finite number in [0, 1], or null
+   *  (PyTorch's cumulative moving average); default 0.1 */
+  momentum?: number | null;
 }
 const BATCHNORM2D_KEYS = ['eps', 'momentum'] as const;
 
@@ -80,17 +82,21 @@ const BATCHNORM2D_KEYS = ['eps', 'momentum'] as const;
  *   new nn.BatchNorm2d(64, { eps: 1e-3 })
  * state_dict: weight, bias, running_mean, running_var; num_batches_tracked is accepted and ignored.
  * Init: γ = 1, β = 0, μ = 0, σ² = 1.
- * @throws ArgumentError on bad options; ParameterError if num_features is not an integer >= 1.
+ * @throws ArgumentError on bad options (eps or momentum not a number); ParameterError if num_features is not an
+ *         integer >= 1, eps is not a finite number ≥ 0 or momentum is not a finite number in [0, 1] (or null).
  */
 export class BatchNorm2d extends Module {
   readonly eps: number;
-  readonly momentum: number;
+  readonly momentum: number | null;
   constructor(readonly num_features: number, options?: BatchNorm2dOptions) {
     super();
     const o = moduleOptions('BatchNorm2d', options, BATCHNORM2D_KEYS);
     positiveInt('BatchNorm2d', 'num_features', num_features);
-    this.eps = o.eps ?? 1e-5;
-    this.momentum = o.momentum ?? 0.1;
+    this.eps = finiteArg('BatchNorm2d', 'eps', o.eps, 1e-5, 0);
+    const momentum: unknown = o.momentum === undefined ? 0.1 : o.momentum;
+    if (momentum !== null && typeof momentum !== 'number') throw new ArgumentError(`BatchNorm2d: momentum must be a number or null, got ${describe(momentum)}`);
+    if (momentum !== null && !(momentum >= 0 && momentum <= 1)) throw new ParameterError(`BatchNorm2d: momentum must be a finite number in [0, 1] or null, got ${fmtValue(momentum)}`);
+    this.momentum = momentum;
     this.param('weight', Tensor.full([num_features], 1));
     this.param('bias', Tensor.zeros([num_features]));
     this.buffer('running_mean', Tensor.zeros([num_features]));
@@ -172,7 +178,8 @@ const LAYERNORM_KEYS = ['eps', 'elementwise_affine'] as const;
  * torch.nn.LayerNorm over the trailing dims: mirrors `LayerNorm(normalized_shape, eps=1e-05, elementwise_affine=True)`.
  *   new nn.LayerNorm(96, { eps: 1e-6 })
  * state_dict: weight, bias [normalized_shape] (only if elementwise_affine).
- * @throws ArgumentError on bad options; ParameterError if a normalized_shape entry is not an integer >= 1.
+ * @throws ArgumentError on bad options or a normalized_shape that is neither a number nor an array; ParameterError if
+ *         a normalized_shape entry is not an integer >= 1 or eps is not a finite number ≥ 0.
  */
 export class LayerNorm extends Module {
   readonly normalized_shape: number[];
@@ -181,9 +188,10 @@ export class LayerNorm extends Module {
   constructor(normalized_shape: number | readonly number[], options?: LayerNormOptions) {
     super();
     const o = moduleOptions('LayerNorm', options, LAYERNORM_KEYS);
-    this.normalized_shape = typeof normalized_shape === 'number' ? [normalized_shape] : [...normalized_shape];
+    this.normalized_shape = typeof normalized_shape === 'number' ? [normalized_shape]
+      : [...arrayArg('LayerNorm', 'normalized_shape', normalized_shape, 'an integer or an array of integers') as number[]];
     this.normalized_shape.forEach((d) => positiveInt('LayerNorm', 'normalized_shape', d));
-    this.eps = o.eps ?? 1e-5;
+    this.eps = finiteArg('LayerNorm', 'eps', o.eps, 1e-5, 0);
     this.elementwise_affine = booleanOption('LayerNorm', 'elementwise_affine', o.elementwise_affine, true);
     this.param('weight', this.elementwise_affine ? Tensor.full(this.normalized_shape, 1) : null);
     this.param('bias', this.elementwise_affine ? Tensor.zeros(this.normalized_shape) : null);

@@ -1,12 +1,23 @@
-import { Tensor } from '../core/tensor.js';
-import { StateDictError, fmtShape } from '../core/errors.js';
+import { Tensor, describe } from '../core/tensor.js';
+import { ArgumentError, StateDictError, fmtShape } from '../core/errors.js';
 import { resolveOps, type Backend } from '../core/backends.js';
+import { optionsArg, tensorArg, booleanArg } from '../core/validate.js';
 
 export { resolveOps, type Backend };
 
 export interface ForwardOptions {
   /** 'ref' (the spec, default), 'wasm' (needs `await wasm.init()`), another registered name, or an Ops object. */
   backend?: Backend;
+}
+
+/**
+ * Validates a forward's options argument: undefined gives `{}`, otherwise it must be a plain object (`null`, a
+ * number, an array... are ArgumentErrors, never a TypeError from `options.backend`). Modules whose forward takes
+ * options somewhere other than the second argument call it themselves; `Module` applies it to every `forward`.
+ * @throws ArgumentError naming the module and what was given.
+ */
+export function forwardOptions<T extends ForwardOptions = ForwardOptions>(module: string, options: unknown): T {
+  return optionsArg<T>(`${module}.forward`, options, undefined, 'options');
 }
 
 /** Result of loadStateDict: what was missing and what was not expected, by key. */
@@ -18,18 +29,53 @@ export interface LoadResult { missingKeys: string[]; unexpectedKeys: string[] }
  * official ACmix's removed dep_conv.bias, have no key).
  */
 export abstract class Module {
+  /**
+   * Where `forward` takes its ForwardOptions when that is not plain from its signature: a subclass whose forward is
+   * `(input, offset, mask = null, options = {})` sets 3. Undefined: a forward with one required parameter,
+   * `(x, options = {})`, takes options second; a forward with more takes them after its tensors (see the constructor).
+   */
+  static forwardOptionsIndex: number | undefined = undefined;
+
+  constructor() {
+    // Every module's forward gets the same boundary, without each subclass repeating it: the input must be a
+    // Tensor and the options argument undefined or a plain object (ArgumentError, before any op runs). The check
+    // wraps the subclass's own forward (this.forward resolves to the most derived class here).
+    const raw = this.forward as (...args: unknown[]) => Tensor;
+    if (typeof raw !== 'function') return;
+    const ctor = this.constructor as typeof Module;
+    const guarded = (...args: unknown[]): Tensor => {
+      const name = ctor.name || 'Module';
+      tensorArg(`${name}.forward`, 'input', args[0]);
+      // forward(x, options = {}) has length 1: its second argument is the options, never a Tensor; a forward
+      // with more required (tensor) parameters takes a Tensor there, so only a non-Tensor second argument is options
+      const at = ctor.forwardOptionsIndex ?? (raw.length <= 1 ? 1 : undefined);
+      if (at !== undefined) forwardOptions(name, args[at]);
+      else if (args.length > 1 && !(args[1] instanceof Tensor)) forwardOptions(name, args[1]);
+      for (let i = 2; i < args.length; i++) {
+        const a = args[i];
+        if (i !== at && a !== undefined && a !== null && !(a instanceof Tensor) && (typeof a !== 'object' || Array.isArray(a))) {
+          throw new ArgumentError(`${name}.forward: argument ${i + 1} must be a Tensor, null or an options object, got ${describe(a)}`);
+        }
+      }
+      return raw.apply(this, args);
+    };
+    Object.defineProperty(this, 'forward', { value: guarded, writable: true, configurable: true, enumerable: false });
+  }
+
   protected readonly _params = new Map<string, Tensor | null>();
   protected readonly _buffers = new Map<string, Tensor>();
   /** Integer buffers PyTorch keeps (e.g. num_batches_tracked): accepted by loadStateDict, never used. */
   protected readonly _intBuffers = new Set<string>();
   protected readonly _children = new Map<string, Module | null>();
 
-  /** Registers a parameter (null = absent, as a PyTorch Parameter set to None). */
+  /** Registers a parameter (null = absent, as a PyTorch Parameter set to None). @throws ArgumentError if t is neither. */
   protected param(name: string, t: Tensor | null): Tensor | null {
+    if (t !== null) tensorArg(`${this.constructor.name}`, name, t);
     this._params.set(name, t);
     return t;
   }
   protected buffer(name: string, t: Tensor): Tensor {
+    tensorArg(`${this.constructor.name}`, name, t);
     this._buffers.set(name, t);
     return t;
   }
@@ -65,36 +111,63 @@ export abstract class Module {
   }
 
   /**
-   * Loads parameters by PyTorch state_dict key, like `torch.nn.Module.load_state_dict`.
-   * Every shape is checked before anything is written, so a failed load leaves the module unchanged.
+   * Loads parameters by PyTorch state_dict key, like `torch.nn.Module.load_state_dict`. Atomic: every value is
+   * validated first (a Tensor instance whose data length equals the product of its shape, that shape equal to
+   * the parameter's), and only then is anything written, so a failed load leaves the module unchanged.
    * strict (default true): missing or unexpected keys throw; otherwise they are returned.
-   * @throws StateDictError listing every missing key, unexpected key and shape mismatch (expected vs got).
+   * Integer buffers PyTorch keeps (num_batches_tracked) are accepted with any tensor value and ignored.
+   * @throws ArgumentError if state is not a Map or a plain object, options is not a plain object, strict is not a
+   *         boolean, or a key is not a string.
+   * @throws StateDictError listing every missing key, unexpected key, shape mismatch (expected vs got) and value that
+   *         is not a Tensor.
    */
   loadStateDict(state: Map<string, Tensor> | Record<string, Tensor>, options: { strict?: boolean } = {}): LoadResult {
-    const strict = options.strict ?? true;
-    const entries = state instanceof Map ? state : new Map(Object.entries(state));
+    const op = `${this.constructor.name}.loadStateDict`;
+    const strict = booleanArg(op, 'strict', optionsArg<{ strict?: unknown }>(op, options, ['strict']).strict, true);
+    let entries: Map<unknown, unknown>;
+    if (state instanceof Map) entries = state;
+    else if (state !== null && typeof state === 'object' && !Array.isArray(state) && !(state instanceof Tensor) &&
+        (Object.getPrototypeOf(state) === Object.prototype || Object.getPrototypeOf(state) === null)) {
+      entries = new Map(Object.entries(state));
+    } else {
+      throw new ArgumentError(`${op}: state must be a Map or a plain object of Tensors by state_dict key, got ${describe(state)}`);
+    }
+    for (const k of entries.keys()) {
+      if (typeof k !== 'string') throw new ArgumentError(`${op}: state_dict keys must be strings, got ${describe(k)}`);
+    }
     const own = this.stateDict();
     const ints = new Set(this.intBufferKeys());
     const missingKeys = [...own.keys()].filter((k) => !entries.has(k));
-    const unexpectedKeys = [...entries.keys()].filter((k) => !own.has(k) && !ints.has(k));
+    const unexpectedKeys = [...entries.keys()].filter((k) => !own.has(k as string) && !ints.has(k as string)) as string[];
     const mismatches: string[] = [];
-    for (const [k, t] of entries) {
+    const writes: [Tensor, Float32Array][] = [];
+    for (const [key, value] of entries) {
+      const k = key as string;
       const mine = own.get(k);
-      if (mine && (mine.rank !== t.shape.length || mine.shape.some((s, i) => s !== t.shape[i]))) {
-        mismatches.push(`${k}: expected ${fmtShape(mine.shape)}, got ${fmtShape(t.shape)}`);
+      if (!mine && !ints.has(k)) continue;           // unexpected: reported above (and never written)
+      if (!mine && typeof value === 'number' && Number.isFinite(value)) continue;   // an integer buffer given as a number
+      if (!(value instanceof Tensor) || !Array.isArray(value.shape) || !(value.data instanceof Float32Array) ||
+          value.data.length !== value.shape.reduce((a: number, b: number) => a * b, 1)) {
+        mismatches.push(`${k}: expected a Tensor${mine ? ` of shape ${fmtShape(mine.shape)}` : ''}, got ${describe(value)}${value instanceof Tensor ? ' with data not matching its shape' : ''}`);
+        continue;
       }
+      if (!mine) continue;                            // an integer buffer: accepted, ignored
+      if (mine.rank !== value.shape.length || mine.shape.some((s, i) => s !== value.shape[i])) {
+        mismatches.push(`${k}: expected ${fmtShape(mine.shape)}, got ${fmtShape(value.shape)}`);
+        continue;
+      }
+      writes.push([mine, value.data]);
     }
     if (mismatches.length || (strict && (missingKeys.length || unexpectedKeys.length))) {
       const parts = [];
       if (mismatches.length) parts.push(`size mismatch for ${mismatches.join('; ')}`);
       if (strict && missingKeys.length) parts.push(`missing keys: ${missingKeys.join(', ')}`);
       if (strict && unexpectedKeys.length) parts.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
-      throw new StateDictError(`${this.constructor.name}.loadStateDict: ${parts.join('; ')}`, missingKeys, unexpectedKeys, mismatches);
+      throw new StateDictError(`${op}: ${parts.join('; ')}`, missingKeys, unexpectedKeys, mismatches);
     }
-    for (const [k, t] of entries) {
-      const mine = own.get(k);
-      if (mine) mine.data.set(t.data);
-    }
+    // Every value checked: now write (copies, so aliasing between two entries of the state cannot tear a write).
+    const copies = writes.map(([mine, data]) => [mine, data.slice()] as const);
+    for (const [mine, data] of copies) mine.data.set(data);
     return { missingKeys, unexpectedKeys };
   }
 

@@ -55,7 +55,7 @@ export function acmixFc(q: Tensor, k: Tensor, v: Tensor, fc_weight: Tensor, opti
  * @see ts/wasm/acmix.ts (the same block fused) · ts/nn/acmix.ts · spec/acmix.test.ts
  */
 export function acmixForward(input: Tensor, weights: ACmixWeights, c: ACmixConfig, hooks: ACmixHooks = {}): ACmixResult {
-  checkACmix('acmix', input, weights, c);
+  checkACmix('acmix', input, weights, c, hooks);
   const w = (key: string) => weights[key] as Tensor;
   const [, , H, W] = input.shape;
   // Stage I: the three shared 1x1 projections (Eq. 10).

@@ -1,6 +1,6 @@
 import { Tensor } from '../core/tensor.js';
 import { ParameterError, ShapeError, fmtContext } from '../core/errors.js';
-import { GeluApproximate, checkGelu, normDim, checkSoftmax, checkSameShape } from '../core/check/activations.js';
+import { GeluApproximate, checkGeluCall, checkUnary, checkSoftmax, checkSameShape, checkAxpby } from '../core/check/activations.js';
 
 /**
  * Rectified linear unit, y = max(x, 0).
@@ -9,6 +9,7 @@ import { GeluApproximate, checkGelu, normDim, checkSoftmax, checkSameShape } fro
  * @see spec/activations.test.ts
  */
 export function relu(input: Tensor): Tensor {
+  checkUnary('relu', input);
   const x = input.data, out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = Number.isNaN(x[i]) ? NaN : x[i] > 0 ? x[i] : 0;
   return new Tensor(out, input.shape);
@@ -70,8 +71,7 @@ function erfcPositive(x: number): number {
  * @throws ParameterError if approximate is not 'none' or 'tanh'.
  */
 export function gelu(input: Tensor, options: { approximate?: GeluApproximate } = {}): Tensor {
-  const approximate = options?.approximate ?? 'none';
-  checkGelu('gelu', approximate);
+  const approximate = checkGeluCall('gelu', input, options);
   const x = input.data, out = new Float32Array(x.length);
   const k = Math.sqrt(2 / Math.PI);
   for (let i = 0; i < x.length; i++) {
@@ -98,7 +98,7 @@ export function softmax(input: Tensor, dim: number): Tensor {
   const inner = input.shape.slice(d + 1).reduce((a, b) => a * b, 1);
   const outer = input.shape.slice(0, d).reduce((a, b) => a * b, 1);
   const x = input.data, out = new Float32Array(x.length);
-  const row = new Float64Array(size);
+  const row = new Float64Array(outer * inner > 0 ? size : 0);   // no scratch for an empty tensor, however long the dim
   for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) {
     const base = o * size * inner + i;
     let max = -Infinity, nan = false;
@@ -125,7 +125,7 @@ export function add(a: Tensor, b: Tensor): Tensor {
  * @throws ShapeError on shape mismatch.
  */
 export function axpby(alpha: number, x: Tensor, beta: number, y: Tensor): Tensor {
-  checkSameShape('axpby', x, y);
+  checkAxpby('axpby', alpha, x, beta, y);
   const out = new Float32Array(x.size);
   for (let i = 0; i < out.length; i++) out[i] = Math.fround(alpha * x.data[i]) + Math.fround(beta * y.data[i]);
   return new Tensor(out, x.shape);

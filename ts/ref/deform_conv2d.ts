@@ -50,7 +50,10 @@ export function bilinearSample(plane: Float32Array, base: number, H: number, W: 
  * Numerics: float64 throughout (coordinates, bilinear weights, products, the sum in (c, p, q) order), bias
  *          added last, one rounding to float32. NaN/Inf in a corner that gets weight 0 still propagates (0·Inf),
  *          as in torchvision; so with zero offsets a non-finite right/bottom neighbour spoils the output where
- *          F.conv2d would not.
+ *          F.conv2d would not. A NaN offset gives a NaN sample here (its bilinear weights are NaN, as in
+ *          torchvision's CPU kernel); the wasm backend treats a NaN sample coordinate as outside the map and
+ *          reads 0 — the one known difference between the backends on valid input, pinned by
+ *          spec/errors.test.ts (edge/deform_conv2d).
  * Cost:    2 · N · C_out · H_out · W_out · (C_in/groups) · k_h · k_w FLOPs (+ ~12 per sample for the
  *          N · C_in · k_h · k_w · H_out · W_out bilinear samples).
  * @throws ShapeError / ParameterError as `checkDeformConv2d` lists them, before any work.

@@ -1,6 +1,5 @@
 import { Tensor } from '../core/tensor.js';
-import { expectRank } from '../core/geometry.js';
-import { ShapeError, fmtShape } from '../core/errors.js';
+import { checkGlobalAvgPool2d } from '../core/check/activations.js';
 
 /**
  * Global average pooling: the mean of every (n, c) plane, the "squeeze" that feeds the routing of CondConv
@@ -11,15 +10,16 @@ import { ShapeError, fmtShape } from '../core/errors.js';
  * Matches: torch.nn.functional.adaptive_avg_pool2d(input, 1) (= input.mean((2, 3), keepdim=True)).
  * Equation: y[n, c, 0, 0] = (1 / (H·W)) · Σ_{i,j} x[n, c, i, j]
  * Shapes:  input [N, C, H, W] → output [N, C, 1, 1].
- * Numerics: float64 sum in row-major order, one division, one rounding.
+ * Numerics: float64 sum in row-major order, one division, one rounding. A plane whose float32 sum would overflow
+ *          (e.g. all FLT_MAX) stays finite here; the wasm backend sums in float32, as PyTorch's float32 kernel
+ *          does, and gives ±Inf there (NaN when +Inf and −Inf partial sums meet): a documented difference,
+ *          pinned by spec/errors.test.ts (edge/global_avg_pool2d).
  * Cost:    N·C·H·W FLOPs.
  * @throws ShapeError if input is not rank 4 or H·W = 0.
  * @see spec/dynamic_conv.test.ts
  */
 export function globalAvgPool2d(input: Tensor): Tensor {
-  expectRank('global_avg_pool2d', 'input', input.shape, 4, { input });
-  const [N, C, H, W] = input.shape, plane = H * W;
-  if (plane === 0) throw new ShapeError(`global_avg_pool2d: H·W must be ≥ 1, got ${H}·${W} (input=${fmtShape(input.shape)})`);
+  const [N, C, H, W] = checkGlobalAvgPool2d('global_avg_pool2d', input), plane = H * W;
   const x = input.data, out = new Float32Array(N * C);
   for (let nc = 0; nc < N * C; nc++) {
     let acc = 0;

@@ -1,4 +1,5 @@
 import { Tensor } from '../core/tensor.js';
+import { checkUnary } from '../core/check/activations.js';
 
 /**
  * Hard swish, element-wise: y = x · ReLU6(x + 3) / 6, a piecewise-quadratic stand-in for swish (x · σ(x)).
@@ -12,9 +13,11 @@ import { Tensor } from '../core/tensor.js';
  *          x·0 = −0, −∞ gives −∞·0 = NaN, +∞ gives +∞, NaN gives NaN; and PyTorch forms x·ReLU6(x + 3) in
  *          float32 before dividing, so x > FLT_MAX/6 ≈ 5.7e37 gives +∞ there: the reference reproduces that overflow.
  * Cost:    4 FLOPs per element (add, clamp, multiply, divide).
+ * @throws ArgumentError if input is not a Tensor; ResourceError beyond the element limit (checkUnary).
  * @see ts/wasm/hardswish.ts · as/hardswish.ts · spec/hardswish.test.ts
  */
 export function hardswish(input: Tensor): Tensor {
+  checkUnary('hardswish', input);
   const x = input.data, out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) {
     const v = x[i];

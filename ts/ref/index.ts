@@ -18,26 +18,37 @@ import { linear } from './linear.js';
 import { batchNorm2d, layerNorm } from './norm.js';
 import { interpolate } from './interpolate.js';
 import { localAttention } from './local_attention.js';
+import { scaledDotProductAttention } from './scaled_dot_product_attention.js';
 import { acmixFc, acmix, acmixForward } from './acmix.js';
 import { sigmoid } from './sigmoid.js';
 import { hardswish } from './hardswish.js';
+import { silu, hardsigmoid, tanh, leakyRelu } from './activations_extra.js';
+import { maxPool2d, avgPool2d } from './pool2d.js';
+import { adaptiveAvgPool2d, adaptiveMaxPool2d } from './adaptive_pool2d.js';
+import { flatten } from './flatten.js';
+import { cat, chunk } from './cat_chunk.js';
 import { deformConv2d } from './deform_conv2d.js';
 import { globalAvgPool2d } from './global_avg_pool2d.js';
 import { conv2dPerSample, conv2dMixture, conv2dModulated } from './conv2d_per_sample.js';
 import { involution2d } from './involution2d.js';
+import { windowPartition, windowReverse, roll, windowAttention } from './window_attention.js';
 
 export {
   conv2d, conv2dStageI, conv2dStageII, conv2dShiftSum, shift2d, shift2dAsConv, pad, unfold, softmax, linear, relu, gelu,
-  sigmoid, hardswish, batchNorm2d, layerNorm, add, axpby, interpolate, globalAvgPool2d, localAttention,
+  sigmoid, hardswish, batchNorm2d, layerNorm, add, axpby, interpolate, globalAvgPool2d, localAttention, scaledDotProductAttention,
+  silu, hardsigmoid, tanh, leakyRelu, maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, flatten, cat, chunk,
   acmixFc, acmix, acmixForward, deformConv2d, conv2dPerSample, conv2dMixture, conv2dModulated, involution2d,
+  windowPartition, windowReverse, roll, windowAttention,
 };
 
 /** The reference Ops (what modules run with `{ backend: 'ref' }`, the default). */
 export const ops: Ops = {
   name: 'ref',
   conv2d, conv2dStageI, conv2dStageII, conv2dShiftSum, shift2d, shift2dAsConv, pad, unfold, softmax, linear, relu, gelu,
-  sigmoid, hardswish, batchNorm2d, layerNorm, add, axpby, interpolate, globalAvgPool2d, localAttention,
+  sigmoid, hardswish, batchNorm2d, layerNorm, add, axpby, interpolate, globalAvgPool2d, localAttention, scaledDotProductAttention,
+  silu, hardsigmoid, tanh, leakyRelu, maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, flatten, cat, chunk,
   acmixFc, acmix, acmixForward, deformConv2d, conv2dPerSample, conv2dMixture, conv2dModulated, involution2d,
+  windowPartition, windowReverse, roll, windowAttention,
 };
 
 registerBackend(ops);

@@ -1,10 +1,12 @@
 import { Tensor } from '../core/tensor.js';
+import { interpolateNearest } from './interpolate_nearest.js';
 import { ParameterError } from '../core/errors.js';
 import { expectRank } from '../core/geometry.js';
 import { InterpolateOptions, checkInterpolate, bilinearAxis, linspace } from '../core/check/interpolate.js';
 
 /**
- * Bilinear resampling of NCHW maps (used to bring the demo photograph to the network's size).
+ * Bilinear resampling of NCHW maps (used to bring the demo photograph to the network's size); mode 'nearest' is
+ * ts/ref/interpolate_nearest.ts.
  *
  * Matches: torch.nn.functional.interpolate(input, size, mode='bilinear', align_corners=False|True),
  *          antialias=False (PyTorch's default): source coordinate (dst + ½)·(in/out) − ½ clamped at 0
@@ -12,10 +14,13 @@ import { InterpolateOptions, checkInterpolate, bilinearAxis, linspace } from '..
  * Shapes:  input [N, C, H, W] → output [N, C, H_out, W_out].
  * Numerics: float64 weights from the float32 scale PyTorch uses; one rounding per element.
  * Cost:    ~ 7 FLOPs per output element.
- * @throws ShapeError if input is not rank 4; ParameterError if size is not two positive integers or mode is unknown.
+ * @throws ShapeError if input is not rank 4 or H or W is 0 (as PyTorch); ParameterError if size is not two
+ *         positive integers or mode is unknown; ArgumentError if options is not a plain object or align_corners
+ *         not a boolean; ResourceError if the output exceeds the element limit.
  */
 export function interpolate(input: Tensor, options: InterpolateOptions): Tensor {
   const [H_out, W_out] = checkInterpolate('interpolate', input, options);
+  if (options.mode === 'nearest') return interpolateNearest(input, [H_out, W_out]);   // PyTorch's legacy nearest (interpolate_nearest.ts)
   const [N, C, H, W] = input.shape;
   const align = options.align_corners ?? false;
   const ay = bilinearAxis(H, H_out, align), ax = bilinearAxis(W, W_out, align);

@@ -64,7 +64,11 @@ function attentionWeights(q: Tensor, k: Tensor, pe: Tensor | null, g: LocalAtten
  * Shapes:  q, k, v [N, C, H, W] (C = head·head_dim, head l = channels [l·head_dim, (l+1)·head_dim)),
  *          pe [1, head_dim, H, W] | null → output [N, C, H/stride, W/stride].
  * Units:   kernel_att, stride in pixels; pe dimensionless (a learned map of coordinates in [−1, 1]).
- * Numerics: float64 logits, softmax and weighted sum; one rounding per output element.
+ * Numerics: float64 logits, softmax and weighted sum; one rounding per output element. A logit beyond FLT_MAX
+ *          (huge q·k) stays finite here; the wasm backend forms logits in float32, as PyTorch does, so they
+ *          overflow to ±Inf and its softmax gives NaN. Logits so large that float32 rounding ties distinct
+ *          values (|logit| ≳ 2^24 × their gap) may select another window position on wasm; both are within the
+ *          stated bound, which grows with |logit|·u. Pinned by spec/errors.test.ts (edge/local_attention).
  * Cost:    4 · N · C · k_att² · H_out · W_out FLOPs (logits + aggregation; the paper's 2·k_a²·C per pixel
  *          counts multiply-adds).
  * @throws ShapeError / UnsupportedShapeError / ParameterError as checkLocalAttention.

@@ -1,6 +1,6 @@
 import { Tensor } from '../core/tensor.js';
 import { ParameterError, ShapeError, fmtContext } from '../core/errors.js';
-import { PadMode, PadGeometry, checkPad } from '../core/check/pad.js';
+import { PadMode, PadGeometry, checkPadCall } from '../core/check/pad.js';
 
 /** Source index of padded index `t` for a dimension of `size` with `before` leading pad, or -1 for constant fill. */
 function sourceIndex(t: number, before: number, size: number, mode: PadMode): number {
@@ -24,12 +24,12 @@ function sourceIndex(t: number, before: number, size: number, mode: PadMode): nu
  * Shapes:  input [d_0, ..., d_{r−1}] → output with d_k + before_k + after_k.
  * Numerics: pure data movement, bit-exact.
  * Cost:    0 FLOPs.
- * @throws ParameterError / ShapeError as `checkPad` lists them.
+ * @throws ArgumentError / ParameterError / ShapeError / ResourceError as `checkPadCall` lists them.
  * @see spec/pad.test.ts
  */
 export function pad(input: Tensor, pad: readonly number[], options: { mode?: PadMode; value?: number } = {}): Tensor {
-  const mode = options?.mode ?? 'constant', value = options?.value ?? 0;
-  const g = checkPad('pad', input, pad, mode);
+  const g = checkPadCall('pad', input, pad, options);
+  const { mode, value } = g;
   const rank = input.rank, inShape = input.shape, outShape = g.outShape;
   const out = new Float32Array(outShape.reduce((a, b) => a * b, 1));
   const idx = new Array<number>(rank).fill(0);

@@ -47,6 +47,7 @@ export function shift2d(input: Tensor, shifts: Shifts): Tensor {
  * @throws as shift2d.
  */
 export function shift2dAsConv(input: Tensor, shifts: Shifts): Tensor {
-  const { weight, padding } = shiftConvWeight(input.shape[1], checkShift2d('shift2d', input, shifts));
+  const s = checkShift2d('shift2d', input, shifts);
+  const { weight, padding } = shiftConvWeight(input.shape[1], s);
   return conv2d(input, weight, null, { padding, groups: input.shape[1] });
 }

@@ -1,4 +1,5 @@
 import { Tensor } from '../core/tensor.js';
+import { checkUnary } from '../core/check/activations.js';
 
 /**
  * Logistic sigmoid, y = 1 / (1 + exp(−x)), element-wise.
@@ -13,6 +14,7 @@ import { Tensor } from '../core/tensor.js';
  * @see spec/dynamic_conv.test.ts
  */
 export function sigmoid(input: Tensor): Tensor {
+  checkUnary('sigmoid', input);
   const x = input.data, out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) {
     const v = x[i];

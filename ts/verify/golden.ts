@@ -14,6 +14,9 @@ import { linspace } from '../core/check/interpolate.js';
 import { ACmix, Bottleneck } from '../nn/acmix.js';
 import type { Module } from '../nn/module.js';
 import { runDynconvCase } from './golden_dynconv.js';
+import { runSwinCase } from './golden_swin.js';
+import { runAttentionCase } from './golden_attention.js';
+import { runLayersCase } from './golden_layers.js';
 import { U, abs, fixtureTensor, dotBound, chainBound, type Bound } from './bounds.js';
 
 export { U };
@@ -47,6 +50,9 @@ export function loadFixture(file: string): FixtureCase[] {
 
 export const FIXTURE_FILES = ['conv2d.safetensors', 'unfold.safetensors', 'pad.safetensors', 'ops.safetensors', 'acmix.safetensors', 'bottleneck.safetensors'];
 FIXTURE_FILES.push('dynconv.safetensors');   // dynamic / deformable convolution (ts/verify/golden_dynconv.ts)
+FIXTURE_FILES.push('swin.safetensors');   // Swin window ops and modules, Swin-ACmix (ts/verify/golden_swin.ts)
+FIXTURE_FILES.push('attention.safetensors');   // scaled dot-product attention, nn.MultiheadAttention (ts/verify/golden_attention.ts)
+FIXTURE_FILES.push('layers.safetensors');   // pooling, activations, shape ops, standard modules, normalize (ts/verify/golden_layers.ts)
 
 /** Result of running one case on one backend. */
 export interface VerifyResult {
@@ -160,6 +166,12 @@ export function runCase(c: FixtureCase, ops: Ops): { got: Tensor; expected: Tens
     default: {
       const dyn = runDynconvCase(c, ops);   // dynamic / deformable convolution ops (ts/verify/golden_dynconv.ts)
       if (dyn) return dyn;
+      const swin = runSwinCase(c, ops);   // Swin window attention and modules (ts/verify/golden_swin.ts)
+      if (swin) return swin;
+      const att = runAttentionCase(c, ops);   // global attention (ts/verify/golden_attention.ts)
+      if (att) return att;
+      const layers = runLayersCase(c, ops);   // the standard layers of issue 13 (ts/verify/golden_layers.ts)
+      if (layers) return layers;
       throw new Error(`verify: no runner for op ${c.op} (fixture ${c.file}:${c.name})`);
     }
   }

@@ -96,7 +96,7 @@ interface ForwardWork { detailed: boolean; hooks?: ACmixHooks }
  * @throws as checkACmix (everything is validated before the first kernel runs); BackendError before `init()`.
  */
 function forwardFused(input: Tensor, weights: ACmixWeights, c: ACmixConfig, work: ForwardWork): ACmixResult {
-  checkACmix('acmix', input, weights, c);
+  checkACmix('acmix', input, weights, c, work.hooks);
   const w = (key: string) => weights[key] as Tensor;
   const kern = kernels();
   const [N, C_in, H, W] = input.shape;

@@ -12,9 +12,19 @@
  * guard bands of NaN words (0x7fc0dead) before and after it, and its contents are poisoned with
  * the same NaN, so reads of unwritten output show up as NaN; when a scope ends, every guard band
  * it created is checked and a BackendError names the allocation a kernel wrote out of bounds of.
+ *
+ * Sizes: byte arithmetic is plain Number arithmetic (exact below 2^53; no `| 0`, `>>>` or `&` on byte
+ * counts, which wrap at 2^31 / 2^32). A request is refused with a ResourceError, before memory grows, when
+ * one allocation would exceed MAX_ALLOCATION_BYTES (2^31 − 1: the kernels take sizes and strides as i32) or
+ * the arena would end beyond MAX_MEMORY_BYTES (2^32, the wasm32 address space); if the engine refuses to grow
+ * below that, the same ResourceError. What a failed request keeps: the refused allocation grows nothing;
+ * memory grown for earlier allocations of the same call stays allocated to the module (WebAssembly memory
+ * never shrinks) and is reused by later calls; the arena mark returns to its entry value either way. Ops
+ * check their output and geometry-given scratch sizes against the element limit (ts/core/validate.ts)
+ * before the first allocation, so an oversized call normally fails before it grows anything.
  * @see ts/wasm/module.ts · DESIGN.md "WASM"
  */
-import { BackendError, ParameterError } from '../core/errors.js';
+import { ArgumentError, BackendError, ParameterError, ResourceError } from '../core/errors.js';
 import { build, kernels, memory, onInstantiate, type Ptr } from './module.js';
 import { F32_BYTES } from './kernels.js';
 
@@ -23,6 +33,10 @@ const GUARD_BYTES = 64;
 /** A quiet NaN with a recognisable payload. */
 export const GUARD_WORD = 0x7fc0dead;
 const PAGE = 65536;
+/** The wasm32 address space: 65536 pages of 64 KiB. No arena byte lies at or beyond it. */
+export const MAX_MEMORY_BYTES = 2 ** 32;
+/** The largest single allocation: sizes and strides reach the kernels as i32. */
+export const MAX_ALLOCATION_BYTES = 2 ** 31 - 1;
 
 interface Guard { ptr: number; owner: number; floats: number }
 
@@ -34,8 +48,9 @@ const guards: Guard[] = [];
 
 onInstantiate(() => { base = -1; guards.length = 0; depth = 0; });
 
+/** n rounded up to a multiple of ALIGN, in exact Number arithmetic (n ≤ 2^53). */
 function align(n: number): number {
-  return (n + ALIGN - 1) & ~(ALIGN - 1);
+  return Math.ceil(n / ALIGN) * ALIGN;
 }
 
 function ensureBase(): void {
@@ -45,7 +60,7 @@ function ensureBase(): void {
   highWater = base;
 }
 
-function ensureCapacity(end: number): void {
+function ensureCapacity(end: number, numFloats: number): void {
   const mem = memory();
   const have = mem.buffer.byteLength;
   if (end <= have) return;
@@ -53,19 +68,21 @@ function ensureCapacity(end: number): void {
   try {
     mem.grow(pages);
   } catch (e) {
-    throw new BackendError(`wasm: cannot grow memory to ${end} bytes (${(e as Error).message})`);
+    throw new ResourceError(
+      `wasm: cannot grow memory from ${have} to ${end} bytes for an allocation of ${numFloats} floats: the engine refused ` +
+      `(${(e as Error).message}); nothing was allocated`);
   }
 }
 
 function fillWords(ptr: number, bytes: number, word: number): void {
-  new Uint32Array(memory().buffer, ptr, bytes >>> 2).fill(word);
+  new Uint32Array(memory().buffer, ptr, bytes / 4).fill(word);
 }
 
 function checkGuards(from: number): BackendError | null {
   const words = new Uint32Array(memory().buffer);
   for (let g = from; g < guards.length; g++) {
     const { ptr, owner, floats } = guards[g];
-    for (let i = ptr >>> 2, end = (ptr + GUARD_BYTES) >>> 2; i < end; i++) {
+    for (let i = ptr / 4, end = (ptr + GUARD_BYTES) / 4; i < end; i++) {
       if (words[i] !== GUARD_WORD) {
         const where = ptr < owner ? 'before' : 'after';
         return new BackendError(
@@ -93,15 +110,21 @@ export interface Arena {
 
 const arena: Arena = {
   alloc(numFloats: number): Ptr {
-    if (!Number.isInteger(numFloats) || numFloats < 0) {
-      throw new ParameterError(`wasm arena: numFloats must be a non-negative integer, got ${numFloats}`);
+    if (typeof numFloats !== 'number' || !Number.isSafeInteger(numFloats) || numFloats < 0) {
+      throw new ParameterError(`wasm arena: numFloats must be a non-negative safe integer, got ${String(numFloats)}`);
     }
     ensureBase();
     const debug = build() === 'debug';
     const bytes = align(numFloats * F32_BYTES);
+    if (bytes > MAX_ALLOCATION_BYTES) {
+      throw new ResourceError(`wasm: an allocation of ${numFloats} floats (${bytes} bytes) exceeds the largest the kernels can address, ${MAX_ALLOCATION_BYTES} bytes (2^31 − 1); nothing was allocated`);
+    }
     const ptr = debug ? mark + GUARD_BYTES : mark;
     const end = ptr + bytes + (debug ? GUARD_BYTES : 0);
-    ensureCapacity(end);
+    if (end > MAX_MEMORY_BYTES) {
+      throw new ResourceError(`wasm: an allocation of ${numFloats} floats would end at byte ${end}, beyond the 4 GiB wasm32 address space (${MAX_MEMORY_BYTES} bytes; ${mark - base} bytes in use by open scopes); nothing was allocated`);
+    }
+    ensureCapacity(end, numFloats);
     if (debug) {
       fillWords(mark, GUARD_BYTES, GUARD_WORD);
       fillWords(ptr, bytes, GUARD_WORD);
@@ -118,22 +141,36 @@ const arena: Arena = {
     return ptr;
   },
   upload(src: Float32Array): Ptr {
+    if (!(src instanceof Float32Array)) throw new ArgumentError(`wasm: tensor data must be a Float32Array, got ${src === null ? 'null' : typeof src === 'object' ? (src as object).constructor?.name ?? 'object' : typeof src}`);
     const ptr = arena.alloc(src.length);
     new Float32Array(memory().buffer, ptr, src.length).set(src);
     return ptr;
   },
   download(ptr: Ptr, length: number): Float32Array {
-    return new Float32Array(memory().buffer, ptr, length).slice();
+    return new Float32Array(memory().buffer, ptr, checkedLength(ptr, length, 'download')).slice();
   },
   view(ptr: Ptr, length: number): Float32Array {
-    return new Float32Array(memory().buffer, ptr, length);
+    return new Float32Array(memory().buffer, ptr, checkedLength(ptr, length, 'view'));
   },
 };
 
 /**
+ * A download / view length: a non-negative safe integer whose floats lie within the open scopes' allocations
+ * (an undefined length would otherwise view the whole rest of memory: stale data of earlier calls).
+ * @throws ParameterError otherwise.
+ */
+function checkedLength(ptr: number, length: number, what: string): number {
+  if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0 || !Number.isSafeInteger(ptr) || ptr < 0 || ptr + length * F32_BYTES > mark) {
+    throw new ParameterError(`wasm arena: ${what} of ${String(length)} floats at byte ${String(ptr)} must lie within the arena's allocations (mark ${mark})`);
+  }
+  return length;
+}
+
+/**
  * Runs `fn` with the arena and resets it to its entry mark afterwards, on return and on throw.
  * In debug builds, checks the guard bands of every allocation made in the scope first.
- * @throws BackendError if `init()` has not completed, memory cannot grow, or (debug) a guard band
+ * @throws ResourceError if an allocation exceeds the address space or memory cannot grow (see the header);
+ * @throws BackendError if `init()` has not completed, or (debug) a guard band
  *         was overwritten — then with the error `fn` threw, if any, as `cause`.
  */
 export function withArena<T>(fn: (a: Arena) => T): T {
@@ -174,6 +211,19 @@ export interface ArenaStats {
   memoryBytes: number;
   /** Number of open withArena scopes. */
   depth: number;
+}
+
+/**
+ * A checksum (FNV-1a, 32-bit) of the module's static data: every byte below the arena's base (data segments,
+ * globals in memory). Kernels never write there; a call that changed it corrupted the module (the fuzz suite
+ * compares it before and after every hostile call). @throws BackendError if `init()` has not completed.
+ */
+export function staticDataChecksum(): number {
+  ensureBase();
+  const bytes = new Uint8Array(memory().buffer, 0, base);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return h >>> 0;
 }
 
 /** @throws BackendError if `init()` has not completed. */

@@ -1,5 +1,5 @@
 import { Tensor } from '../core/tensor.js';
-import { checkSameShape } from '../core/check/activations.js';
+import { checkAxpby } from '../core/check/activations.js';
 import { withArena } from './arena.js';
 import { kernels } from './kernels.js';
 
@@ -11,11 +11,12 @@ import { kernels } from './kernels.js';
  *          then one float32 add — Math.fround(α·x) + Math.fround(β·y), bit for bit the reference for any
  *          α, β (also those that are not float32 numbers).
  * Shapes:  x, y equal → same.   Cost: 3 FLOPs per element.
- * @throws ShapeError on shape mismatch (checkSameShape first); BackendError before init.
+ * @throws ArgumentError (alpha / beta not numbers, x / y not Tensors) / ShapeError on shape mismatch, as checkAxpby
+ *         (first, before any WASM work); BackendError before init.
  * @see ts/ref/activations.ts · as/elementwise.ts
  */
 export function axpby(alpha: number, x: Tensor, beta: number, y: Tensor): Tensor {
-  checkSameShape('axpby', x, y);
+  checkAxpby('axpby', alpha, x, beta, y);
   const k = kernels();
   const n = x.size;
   const out = withArena((a) => {

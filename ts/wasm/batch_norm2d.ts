@@ -1,5 +1,5 @@
 import { Tensor } from '../core/tensor.js';
-import { checkBatchNorm2d } from '../core/check/norm.js';
+import { checkBatchNorm2d, normOptions } from '../core/check/norm.js';
 import { withArena } from './arena.js';
 import { kernels } from './kernels.js';
 
@@ -16,11 +16,12 @@ import { kernels } from './kernels.js';
  *          (memory-bound op, so the float64 lanes cost nothing measurable).
  * Shapes:  input [N, C, H, W]; running_mean, running_var, weight, bias [C] (weight/bias may be null).
  * Cost:    4 FLOPs per element.
- * @throws ShapeError / ParameterError as checkBatchNorm2d (before any WASM work); BackendError before init.
+ * @throws ArgumentError / ShapeError / ParameterError / ResourceError as normOptions and checkBatchNorm2d (before
+ *         any WASM work); BackendError before init.
  * @see ts/ref/norm.ts · as/norm.ts
  */
 export function batchNorm2d(input: Tensor, running_mean: Tensor, running_var: Tensor, weight: Tensor | null = null, bias: Tensor | null = null, options: { eps?: number } = {}): Tensor {
-  const eps = options?.eps ?? 1e-5;
+  const { eps } = normOptions('batch_norm2d', options);
   checkBatchNorm2d('batch_norm2d', input, running_mean, running_var, weight, bias, eps);
   const k = kernels();
   const [N, C, H, W] = input.shape, n = input.size;

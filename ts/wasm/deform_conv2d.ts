@@ -21,7 +21,10 @@ export type DeformVariant = 'f32x4' | 'scalar';
  * Numerics: float32. Coordinates, bilinear weights and the sampled value follow torchvision's CPU kernel operation
  *          by operation (so the columns equal torchvision's); the GEMM sums the (c, p, q) products in order into one
  *          accumulator, then adds the bias. Within 2·(K + 8)·u·Σ|terms| + 4·u·Σ|w·m|·(|py|+|px|+1)·max|corner| of
- *          the float64 reference (spec/deform_conv2d.test.ts), K = C_in/groups·k_h·k_w + 1.
+ *          the float64 reference (spec/deform_conv2d.test.ts), K = C_in/groups·k_h·k_w + 1. A NaN offset makes a
+ *          NaN sample coordinate, which this backend treats as outside the map and reads as 0 (a finite output),
+ *          where the reference (and torchvision's CPU kernel) gives NaN: the one known difference between the
+ *          backends on valid input, pinned by spec/errors.test.ts (edge/deform_conv2d).
  * Memory:  the input, offsets, mask, weight, output, the padded image (C_in·(H+2)·(W+2)), the tables
  *          (offset_groups·6·k_h·k_w·P words) and one column buffer (C_in/groups·k_h·k_w·P) in the per-call arena.
  * Cost:    2·N·C_out·H_out·W_out·(C_in/groups)·k_h·k_w FLOPs (GEMM) + ~8 per sampled column element.

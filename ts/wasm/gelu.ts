@@ -1,5 +1,5 @@
 import { Tensor } from '../core/tensor.js';
-import { checkGelu, type GeluApproximate } from '../core/check/activations.js';
+import { checkGeluCall, type GeluApproximate } from '../core/check/activations.js';
 import { withArena } from './arena.js';
 import { kernels } from './kernels.js';
 
@@ -26,12 +26,12 @@ import { kernels } from './kernels.js';
  *   Checked per element by spec/registry.test.ts and over dense sweeps by spec/kernels/gelu.test.ts
  *   (measured 'tanh': ≤ (2.7 + 4|z₂|)·u·|y|).
  * Shapes:  any → same.   Cost: ~40 ('none') / ~25 ('tanh') FLOPs per element.
- * @throws ParameterError if approximate is not 'none' or 'tanh' (checkGelu first); BackendError before init.
+ * @throws ArgumentError / ParameterError / ResourceError as checkGeluCall (first, before any WASM work);
+ *         BackendError before init.
  * @see ts/ref/activations.ts · as/gelu.ts · as/lib/math.ts
  */
 export function gelu(input: Tensor, options: { approximate?: GeluApproximate } = {}): Tensor {
-  const approximate = options?.approximate ?? 'none';
-  checkGelu('gelu', approximate);
+  const approximate = checkGeluCall('gelu', input, options);
   const k = kernels();
   const n = input.size;
   const out = withArena((a) => {

@@ -1,4 +1,5 @@
 import { Tensor } from '../core/tensor.js';
+import { checkUnary } from '../core/check/activations.js';
 import { withArena } from './arena.js';
 import { kernels } from './kernels.js';
 
@@ -7,10 +8,11 @@ import { kernels } from './kernels.js';
  * Matches / Shapes: as ts/ref/hardswish.ts (torch.nn.functional.hardswish). Numerics: float32, three roundings:
  * within 3·u·|y| of the float64 reference (u = 2⁻²⁴); equal to PyTorch's CPU float32 result bit for bit.
  * Special values as PyTorch: x ≤ −3 → −0, −∞ → NaN, +∞ → +∞, NaN → NaN.   Cost: 4 FLOPs per element.
- * @throws BackendError before `init()`.
+ * @throws ArgumentError / ResourceError as checkUnary (before any WASM work); BackendError before `init()`.
  * @see ts/ref/hardswish.ts · as/hardswish.ts · spec/hardswish.test.ts
  */
 export function hardswish(input: Tensor): Tensor {
+  checkUnary('hardswish', input);
   const k = kernels(), n = input.size;
   const out = withArena((a) => {
     const x = a.upload(input.data);

@@ -1,4 +1,5 @@
 import { Tensor } from '../core/tensor.js';
+import { interpolateNearest } from './interpolate_nearest.js';
 import { checkInterpolate, bilinearAxis, type InterpolateOptions } from '../core/check/interpolate.js';
 import { withArena } from './arena.js';
 import { kernels } from './kernels.js';
@@ -20,6 +21,7 @@ import { kernels } from './kernels.js';
  */
 export function interpolate(input: Tensor, options: InterpolateOptions): Tensor {
   const [H_out, W_out] = checkInterpolate('interpolate', input, options);
+  if (options.mode === 'nearest') return interpolateNearest(input, [H_out, W_out]);   // PyTorch's legacy nearest (interpolate_nearest.ts)
   const k = kernels();
   const [N, C, H, W] = input.shape;
   const align = options.align_corners ?? false;

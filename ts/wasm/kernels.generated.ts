@@ -154,6 +154,34 @@ export interface Kernels {
   hardswish__scalar(x: Ptr, y: Ptr, n: number): void;
   /** as/hardswish.ts */
   hardswish__f32x4(x: Ptr, y: Ptr, n: number): void;
+  /** as/pool2d.ts */
+  pool2d_max__scalar(x: Ptr, y: Ptr, tmp: Ptr, planes: number, H: number, W: number, Ho: number, Wo: number, rows: Ptr, cols: Ptr, dH: number, dW: number): void;
+  /** as/pool2d.ts */
+  pool2d_max__f32x4(x: Ptr, y: Ptr, tmp: Ptr, planes: number, H: number, W: number, Ho: number, Wo: number, rows: Ptr, cols: Ptr, dH: number, dW: number): void;
+  /** as/pool2d.ts */
+  pool2d_avg__scalar(x: Ptr, y: Ptr, planes: number, H: number, W: number, Ho: number, Wo: number, rows: Ptr, cols: Ptr, div: Ptr, twoDivisions: number): void;
+  /** as/pool2d.ts */
+  pool2d_avg__f32x4(x: Ptr, y: Ptr, planes: number, H: number, W: number, Ho: number, Wo: number, rows: Ptr, cols: Ptr, div: Ptr, twoDivisions: number): void;
+  /** as/activations_extra.ts */
+  silu__scalar(x: Ptr, y: Ptr, n: number): void;
+  /** as/activations_extra.ts */
+  silu__f32x4(x: Ptr, y: Ptr, n: number): void;
+  /** as/activations_extra.ts */
+  hardsigmoid__scalar(x: Ptr, y: Ptr, n: number): void;
+  /** as/activations_extra.ts */
+  hardsigmoid__f32x4(x: Ptr, y: Ptr, n: number): void;
+  /** as/activations_extra.ts */
+  tanh__scalar(x: Ptr, y: Ptr, n: number): void;
+  /** as/activations_extra.ts */
+  tanh__f32x4(x: Ptr, y: Ptr, n: number): void;
+  /** as/activations_extra.ts */
+  leaky_relu__scalar(x: Ptr, y: Ptr, n: number, slope: number): void;
+  /** as/activations_extra.ts */
+  leaky_relu__f32x4(x: Ptr, y: Ptr, n: number, slope: number): void;
+  /** as/copy_blocks.ts */
+  copy_blocks__scalar(src: Ptr, dst: Ptr, outer: number, len: number, srcStride: number, dstStride: number): void;
+  /** as/copy_blocks.ts */
+  copy_blocks__f32x4(src: Ptr, dst: Ptr, outer: number, len: number, srcStride: number, dstStride: number): void;
   /** as/global_avg_pool.ts */
   global_avg_pool__scalar(x: Ptr, y: Ptr, planes: number, size: number): void;
   /** as/global_avg_pool.ts */
@@ -162,6 +190,22 @@ export interface Kernels {
   weighted_tap_sum__scalar(col: Ptr, kernel: Ptr, y: Ptr, T: number, P: number): void;
   /** as/weighted_tap_sum.ts */
   weighted_tap_sum__f32x4(col: Ptr, kernel: Ptr, y: Ptr, T: number, P: number): void;
+  /** as/sdpa.ts */
+  sdpa__scalar(q: Ptr, k: Ptr, v: Ptr, mask: Ptr, out: Ptr, scratch: Ptr, L: number, S: number, E: number, Ev: number, scale: number, maskRow: number, maskCol: number, causal: number): void;
+  /** as/sdpa.ts */
+  sdpa__f32x4(q: Ptr, k: Ptr, v: Ptr, mask: Ptr, out: Ptr, scratch: Ptr, L: number, S: number, E: number, Ev: number, scale: number, maskRow: number, maskCol: number, causal: number): void;
+  /** as/window_attention.ts */
+  window_attention__scalar(qkv: Ptr, bias: Ptr, mask: Ptr, out: Ptr, scratch: Ptr, B_: number, N: number, heads: number, hd: number, nW: number, scale: number): void;
+  /** as/window_attention.ts */
+  window_attention__f32x4(qkv: Ptr, bias: Ptr, mask: Ptr, out: Ptr, scratch: Ptr, B_: number, N: number, heads: number, hd: number, nW: number, scale: number): void;
+  /** as/window_partition.ts */
+  window_partition__scalar(src: Ptr, dst: Ptr, B: number, H: number, W: number, C: number, ws: number, reverse: number): void;
+  /** as/window_partition.ts */
+  window_partition__f32x4(src: Ptr, dst: Ptr, B: number, H: number, W: number, C: number, ws: number, reverse: number): void;
+  /** as/window_partition.ts */
+  roll_dim__scalar(src: Ptr, dst: Ptr, outer: number, n: number, inner: number, shift: number): void;
+  /** as/window_partition.ts */
+  roll_dim__f32x4(src: Ptr, dst: Ptr, outer: number, n: number, inner: number, shift: number): void;
 }
 
 /** Export name → AS parameter types and result type (checked against the module at instantiation). */
@@ -240,8 +284,30 @@ export const KERNEL_SIGNATURES: { readonly [K in keyof Kernels]: { readonly para
   sigmoid__f32x4: { params: ['usize', 'usize', 'i32'], result: 'void' },
   hardswish__scalar: { params: ['usize', 'usize', 'i32'], result: 'void' },
   hardswish__f32x4: { params: ['usize', 'usize', 'i32'], result: 'void' },
+  pool2d_max__scalar: { params: ['usize', 'usize', 'usize', 'i32', 'i32', 'i32', 'i32', 'i32', 'usize', 'usize', 'i32', 'i32'], result: 'void' },
+  pool2d_max__f32x4: { params: ['usize', 'usize', 'usize', 'i32', 'i32', 'i32', 'i32', 'i32', 'usize', 'usize', 'i32', 'i32'], result: 'void' },
+  pool2d_avg__scalar: { params: ['usize', 'usize', 'i32', 'i32', 'i32', 'i32', 'i32', 'usize', 'usize', 'usize', 'i32'], result: 'void' },
+  pool2d_avg__f32x4: { params: ['usize', 'usize', 'i32', 'i32', 'i32', 'i32', 'i32', 'usize', 'usize', 'usize', 'i32'], result: 'void' },
+  silu__scalar: { params: ['usize', 'usize', 'i32'], result: 'void' },
+  silu__f32x4: { params: ['usize', 'usize', 'i32'], result: 'void' },
+  hardsigmoid__scalar: { params: ['usize', 'usize', 'i32'], result: 'void' },
+  hardsigmoid__f32x4: { params: ['usize', 'usize', 'i32'], result: 'void' },
+  tanh__scalar: { params: ['usize', 'usize', 'i32'], result: 'void' },
+  tanh__f32x4: { params: ['usize', 'usize', 'i32'], result: 'void' },
+  leaky_relu__scalar: { params: ['usize', 'usize', 'i32', 'f32'], result: 'void' },
+  leaky_relu__f32x4: { params: ['usize', 'usize', 'i32', 'f32'], result: 'void' },
+  copy_blocks__scalar: { params: ['usize', 'usize', 'i32', 'i32', 'i32', 'i32'], result: 'void' },
+  copy_blocks__f32x4: { params: ['usize', 'usize', 'i32', 'i32', 'i32', 'i32'], result: 'void' },
   global_avg_pool__scalar: { params: ['usize', 'usize', 'i32', 'i32'], result: 'void' },
   global_avg_pool__f32x4: { params: ['usize', 'usize', 'i32', 'i32'], result: 'void' },
   weighted_tap_sum__scalar: { params: ['usize', 'usize', 'usize', 'i32', 'i32'], result: 'void' },
   weighted_tap_sum__f32x4: { params: ['usize', 'usize', 'usize', 'i32', 'i32'], result: 'void' },
+  sdpa__scalar: { params: ['usize', 'usize', 'usize', 'usize', 'usize', 'usize', 'i32', 'i32', 'i32', 'i32', 'f32', 'i32', 'i32', 'i32'], result: 'void' },
+  sdpa__f32x4: { params: ['usize', 'usize', 'usize', 'usize', 'usize', 'usize', 'i32', 'i32', 'i32', 'i32', 'f32', 'i32', 'i32', 'i32'], result: 'void' },
+  window_attention__scalar: { params: ['usize', 'usize', 'usize', 'usize', 'usize', 'i32', 'i32', 'i32', 'i32', 'i32', 'f32'], result: 'void' },
+  window_attention__f32x4: { params: ['usize', 'usize', 'usize', 'usize', 'usize', 'i32', 'i32', 'i32', 'i32', 'i32', 'f32'], result: 'void' },
+  window_partition__scalar: { params: ['usize', 'usize', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], result: 'void' },
+  window_partition__f32x4: { params: ['usize', 'usize', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], result: 'void' },
+  roll_dim__scalar: { params: ['usize', 'usize', 'i32', 'i32', 'i32', 'i32'], result: 'void' },
+  roll_dim__f32x4: { params: ['usize', 'usize', 'i32', 'i32', 'i32', 'i32'], result: 'void' },
 };

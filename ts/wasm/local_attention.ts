@@ -42,7 +42,11 @@ export function localAttentionInArena(
  *            |Δ| ≤ 2·u·(2(hd + 4)·Λ + 2T + 5)·Σ_t w_t|v_t|,  Λ = max_t Σ_d |q_d·s|(|k_td| + |pe_td| + |pe_cd|),
  *          u = 2^-24, T = k_att²: logits are float32 dot products of length hd, exp is ≤ 1 ulp, the
  *          softmax sum and the weighted sum are reductions of length T. NaN and ±∞ propagate as in the
- *          reference (the query's own position term is kept, not dropped as a window constant).
+ *          reference (the query's own position term is kept, not dropped as a window constant). Logits beyond
+ *          FLT_MAX (huge q·k) overflow to ±Inf in float32 here, as in PyTorch, and the softmax gives NaN, where the
+ *          float64 reference stays finite; logits so large that float32 rounding ties distinct values may select
+ *          another window position (within the bound above, which grows with |logit|·u): a documented
+ *          difference, pinned by spec/errors.test.ts (edge/local_attention).
  * Cost:    4·N·C·k_att²·H_out·W_out FLOPs; scratch ≈ 2·(C/head)·(H + 2P)·(W + 2P) floats.
  * @throws ShapeError / UnsupportedShapeError / ParameterError exactly as the reference.
  * @throws BackendError if `await wasm.init()` has not completed.

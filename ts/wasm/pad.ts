@@ -1,5 +1,5 @@
 import { Tensor } from '../core/tensor.js';
-import { checkPad, type PadMode } from '../core/check/pad.js';
+import { checkPadCall, type PadMode } from '../core/check/pad.js';
 import { withArena } from './arena.js';
 import { kernels, f32, f32Bits } from './kernels.js';
 
@@ -16,12 +16,13 @@ const MODE_ID: Record<PadMode, number> = { constant: 0, reflect: 1, replicate: 2
  *          leading dimension creates are filled by fill__f32x4. The value is moved as its float32 bits.
  * Numerics: data movement, bit for bit the reference (−0 and NaN payloads kept).
  * Shapes:  [d_0, ..., d_{r−1}] → [d_k + before_k + after_k].   Cost: 0 FLOPs.
- * @throws ParameterError / ShapeError as checkPad (before any WASM work); BackendError before init.
+ * @throws ArgumentError / ParameterError / ShapeError / ResourceError as checkPadCall (before any WASM work);
+ *         BackendError before init.
  * @see ts/ref/pad.ts · as/pad.ts
  */
 export function pad(input: Tensor, pad: readonly number[], options: { mode?: PadMode; value?: number } = {}): Tensor {
-  const mode = options?.mode ?? 'constant', value = options?.value ?? 0;
-  const g = checkPad('pad', input, pad, mode);
+  const g = checkPadCall('pad', input, pad, options);
+  const { mode, value } = g;
   const k = kernels();
   const rank = input.rank, shape = input.shape, outShape = g.outShape;
   const outSize = outShape.reduce((p, s) => p * s, 1);

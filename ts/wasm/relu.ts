@@ -1,4 +1,5 @@
 import { Tensor } from '../core/tensor.js';
+import { checkUnary } from '../core/check/activations.js';
 import { withArena } from './arena.js';
 import { kernels } from './kernels.js';
 
@@ -8,10 +9,12 @@ import { kernels } from './kernels.js';
  * Matches: torch.nn.functional.relu (relu(−0) = +0, NaN stays NaN).
  * Composition: relu__f32x4 over the flat data.
  * Shapes:  any → same.   Numerics: exact, bit for bit the reference.   Cost: 0 FLOPs.
- * @throws BackendError if `await wasm.init()` has not completed (the reference validates nothing else).
+ * @throws ArgumentError / ResourceError as checkUnary (before any WASM work); BackendError if `await wasm.init()`
+ *         has not completed.
  * @see ts/ref/activations.ts · as/elementwise.ts · spec/registry.test.ts
  */
 export function relu(input: Tensor): Tensor {
+  checkUnary('relu', input);
   const k = kernels();
   const n = input.size;
   const out = withArena((a) => {

@@ -36,6 +36,7 @@ export function shift2d(input: Tensor, shifts: Shifts): Tensor {
  * @throws as shift2d; BackendError before `init()`.
  */
 export function shift2dAsConv(input: Tensor, shifts: Shifts): Tensor {
-  const { weight, padding } = shiftConvWeight(input.shape[1], checkShift2d('shift2d', input, shifts));
+  const s = checkShift2d('shift2d', input, shifts);   // first: input.shape is read only once input is a Tensor
+  const { weight, padding } = shiftConvWeight(input.shape[1], s);
   return conv2d(input, weight, null, { padding, groups: input.shape[1] });
 }

@@ -1,7 +1,8 @@
 // Argument checks, option types and geometry of `conv2d_per_sample`, shared by ts/ref and ts/wasm (they run before any work).
 import { Tensor } from '../tensor.js';
-import { ParameterError, ShapeError, fmtContext, fmtShape } from '../errors.js';
+import { ArgumentError, ParameterError, ShapeError, fmtContext, fmtShape, fmtValue } from '../errors.js';
 import { conv2dGeometry, expectRank, type Conv2dGeometry, type Conv2dOptions } from '../geometry.js';
+import { tensorArg, optionalTensor, shapedArg, optionsArg, booleanArg, checkElements } from '../validate.js';
 
 const shapeOf = (t: Tensor | null | undefined) => (t ? fmtShape(t.shape) : 'null');
 
@@ -16,6 +17,10 @@ export type Shaped = { readonly shape: readonly number[] };
 export function checkConv2dPerSample(
   op: string, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: Conv2dOptions = {},
 ): Conv2dGeometry {
+  tensorArg(op, 'input', input);
+  tensorArg(op, 'weight', weight);
+  optionalTensor(op, 'bias', bias);
+  options = optionsArg<Conv2dOptions>(op, options);
   const ctx = () => fmtContext({ input, weight, ...(bias ? { bias } : {}), ...options });
   expectRank(op, 'input', input.shape, 4, { input, weight });
   expectRank(op, 'weight', weight.shape, 5, { input, weight });
@@ -35,6 +40,13 @@ export function checkConv2dPerSample(
 export function checkConv2dMixture(
   op: string, input: Shaped, weight: Shaped, bias: Shaped | null | undefined, routing: Shaped, options: Conv2dOptions = {},
 ): Conv2dGeometry & { K: number } {
+  // The functional op takes Tensors only; a module's geometry check (op = its class name) may pass { shape } objects.
+  const shapeOnly = op !== 'conv2d_mixture';
+  shapedArg(op, 'input', input, shapeOnly);
+  tensorArg(op, 'weight', weight);
+  optionalTensor(op, 'bias', bias);
+  shapedArg(op, 'routing', routing, shapeOnly);
+  options = optionsArg<Conv2dOptions>(op, options);
   const ctx = () => fmtContext({ input, weight, ...(bias ? { bias } : {}), routing, ...options });
   expectRank(op, 'input', input.shape, 4, { input, weight, routing });
   expectRank(op, 'weight', weight.shape, 5, { input, weight, routing });
@@ -48,6 +60,7 @@ export function checkConv2dMixture(
   if (bias && (bias.shape.length !== 2 || bias.shape[0] !== K || bias.shape[1] !== g.C_out)) {
     throw new ShapeError(`${op}: bias must have shape [K, C_out] = [${K},${g.C_out}], got ${fmtShape(bias.shape)} (${ctx()})`);
   }
+  checkElements(op, 'the per-sample kernels [N, C_out, C_in/groups, k_h, k_w]', [g.N, g.C_out, g.cinPerGroup, g.k_h, g.k_w]);
   return { ...g, K };
 }
 
@@ -76,6 +89,14 @@ export interface WeightModulation {
 export function checkConv2dModulated(
   op: string, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, mod: WeightModulation, options: Conv2dOptions = {},
 ): Conv2dGeometry {
+  tensorArg(op, 'input', input);
+  tensorArg(op, 'weight', weight);
+  optionalTensor(op, 'bias', bias);
+  if (mod === undefined) throw new ArgumentError(`${op}: modulation must be a plain object { gamma_in, gamma_out, gamma, beta, demodulate, eps } (each optional), got undefined`);
+  mod = optionsArg<WeightModulation>(op, mod, undefined, 'modulation');
+  for (const key of ['gamma_in', 'gamma_out', 'gamma', 'beta'] as const) optionalTensor(op, `modulation.${key}`, mod[key]);
+  booleanArg(op, 'modulation.demodulate', mod.demodulate, false);
+  options = optionsArg<Conv2dOptions>(op, options);
   // weight: one kernel shared by the batch [C_out, C_in/groups, k_h, k_w], or per sample [N, C_out, C_in/groups, k_h, k_w]
   if (weight.rank === 5 && weight.shape[0] !== input.shape[0]) {
     throw new ShapeError(`${op}: a per-sample weight must have weight.shape[0] = N = ${input.shape[0]}, got ${weight.shape[0]} (input=${fmtShape(input.shape)}, weight=${fmtShape(weight.shape)})`);
@@ -92,6 +113,7 @@ export function checkConv2dModulated(
   expect('gamma', mod.gamma, [g.N, g.C_out, g.cinPerGroup, g.k_h, g.k_w]);
   expect('beta', mod.beta, [g.N, g.C_out, g.cinPerGroup, g.k_h, g.k_w]);
   const eps = mod.eps ?? 1e-8;
-  if (typeof eps !== 'number' || !(eps >= 0) || !Number.isFinite(eps)) throw new ParameterError(`${op}: eps must be a finite number ≥ 0, got ${JSON.stringify(mod.eps)}`);
+  if (typeof eps !== 'number' || !(eps >= 0) || !Number.isFinite(eps)) throw new ParameterError(`${op}: eps must be a finite number ≥ 0, got ${fmtValue(mod.eps)}`);
+  checkElements(op, 'the per-sample kernels [N, C_out, C_in/groups, k_h, k_w]', [g.N, g.C_out, g.cinPerGroup, g.k_h, g.k_w]);
   return g;
 }

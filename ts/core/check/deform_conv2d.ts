@@ -1,7 +1,8 @@
 // Argument checks, option types and geometry of `deform_conv2d`, shared by ts/ref and ts/wasm (they run before any work).
 import { Tensor } from '../tensor.js';
-import { ShapeError, fmtContext } from '../errors.js';
+import { ShapeError, fmtContext, fmtValue } from '../errors.js';
 import { expectRank, pair, type IntPair } from '../geometry.js';
+import { tensorArg, optionalTensor, optionsArg, checkElements, checkIndexRange } from '../validate.js';
 
 /** Options of `deformConv2d`, under torchvision.ops.deform_conv2d's keyword names. */
 export interface DeformConv2dOptions {
@@ -39,16 +40,23 @@ export interface DeformConv2dGeometry {
  *         offset_groups does not divide C_in; H_out or W_out < 1; offset's map is not [H_out, W_out]; mask is
  *         not [N, offset_groups·k_h·k_w, H_out, W_out].
  * @throws ParameterError if stride or dilation is not a positive integer (pair) or padding is negative.
+ * @throws ArgumentError if a tensor argument (mask included) is not a Tensor or options is not a plain object;
+ *         ResourceError if the output or the sampled columns exceed the element limit.
  */
 export function checkDeformConv2d(
   op: string, input: Tensor, offset: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: DeformConv2dOptions = {},
 ): DeformConv2dGeometry {
-  const mask = options.mask ?? null;
+  tensorArg(op, 'input', input);
+  tensorArg(op, 'offset', offset);
+  tensorArg(op, 'weight', weight);
+  optionalTensor(op, 'bias', bias);
+  options = optionsArg<DeformConv2dOptions>(op, options);
+  const mask = optionalTensor(op, 'mask', options.mask);
   const ctx = () => fmtContext({
     input, offset, weight, ...(bias ? { bias } : {}), ...(mask ? { mask } : {}),
-    ...(options.stride !== undefined ? { stride: JSON.stringify(options.stride) } : {}),
-    ...(options.padding !== undefined ? { padding: JSON.stringify(options.padding) } : {}),
-    ...(options.dilation !== undefined ? { dilation: JSON.stringify(options.dilation) } : {}),
+    ...(options.stride !== undefined ? { stride: fmtValue(options.stride) } : {}),
+    ...(options.padding !== undefined ? { padding: fmtValue(options.padding) } : {}),
+    ...(options.dilation !== undefined ? { dilation: fmtValue(options.dilation) } : {}),
   });
   const fail = (what: string): never => { throw new ShapeError(`${op}: ${what} (${ctx()})`); };
   const rankCtx = { input, offset, weight, ...(mask ? { mask } : {}) };
@@ -75,12 +83,18 @@ export function checkDeformConv2d(
   const offset_groups = offsetChannels / (2 * T);
   if (C_in % offset_groups !== 0) fail(`C_in = ${C_in} must be divisible by offset_groups = offset.shape[1] / ${2 * T} = ${offset_groups}`);
   const effH = dilation_h * (k_h - 1) + 1, effW = dilation_w * (k_w - 1) + 1;
+  checkIndexRange(op, 'the padded input height H + 2·padding', H + 2 * pad_h);
+  checkIndexRange(op, 'the padded input width W + 2·padding', W + 2 * pad_w);
+  checkIndexRange(op, 'the dilated kernel height', effH);
+  checkIndexRange(op, 'the dilated kernel width', effW);
   const H_out = Math.trunc((H + 2 * pad_h - effH) / stride_h) + 1;
   const W_out = Math.trunc((W + 2 * pad_w - effW) / stride_w) + 1;
   if (H_out < 1 || W_out < 1) fail(`the output [H_out, W_out] must be at least [1,1], got [${H_out},${W_out}]`);
   if (offset.shape[2] !== H_out || offset.shape[3] !== W_out) {
     fail(`offset's map offset.shape[2:] must equal the output size [H_out, W_out] = [${H_out},${W_out}], got [${offset.shape[2]},${offset.shape[3]}]`);
   }
+  checkElements(op, 'the output', [N, C_out, H_out, W_out]);
+  checkElements(op, 'the sampled columns [C_in/groups·k_h·k_w, H_out·W_out]', [cinPerGroup, T, H_out, W_out]);
   if (mask) {
     if (mask.shape[0] !== N) fail(`mask.shape[0] must equal N = ${N}, got ${mask.shape[0]}`);
     if (mask.shape[1] !== offset_groups * T) fail(`mask.shape[1] must equal offset_groups·k_h·k_w = ${offset_groups}·${T} = ${offset_groups * T}, got ${mask.shape[1]}`);
@@ -89,7 +103,10 @@ export function checkDeformConv2d(
     }
   }
   return {
-    N, C_in, H, W, C_out, k_h, k_w, T, H_out, W_out, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w,
+    // a stride beyond the padded extent gives one output row (column) either way: capped there (≥ 1), so that no
+    // huge stride reaches a kernel's i32 arithmetic
+    N, C_in, H, W, C_out, k_h, k_w, T, H_out, W_out,
+    stride_h: Math.max(1, Math.min(stride_h, H + 2 * pad_h)), stride_w: Math.max(1, Math.min(stride_w, W + 2 * pad_w)), pad_h, pad_w, dilation_h, dilation_w,
     groups, offset_groups, cinPerGroup, coutPerGroup: C_out / groups, cinPerOffsetGroup: C_in / offset_groups,
   };
 }

@@ -1,27 +1,41 @@
 // Argument checks, option types and geometry of `interpolate`, shared by ts/ref and ts/wasm (they run before any work).
 import { Tensor } from '../tensor.js';
-import { ParameterError } from '../errors.js';
+import { ParameterError, ShapeError, fmtShape, fmtValue } from '../errors.js';
 import { expectRank } from '../geometry.js';
+import { INT32_MAX, tensorArg, optionsArg, enumArg, booleanArg, checkElements } from '../validate.js';
 
 export interface InterpolateOptions {
   /** [H_out, W_out] */
   size: readonly [number, number];
-  mode?: 'bilinear';
+  mode?: 'bilinear' | 'nearest';
   align_corners?: boolean;
 }
 
 /**
  * Validates interpolate (shared by `ref` and `wasm`) and returns [H_out, W_out].
- * @throws ShapeError if input is not rank 4; ParameterError if size is not two positive integers or mode is unknown.
+ * @throws ArgumentError if input is not a Tensor, options is not a plain object or align_corners is not a boolean
+ *         (`'false'` would otherwise read as true); ShapeError if input is not rank 4 or H or W is 0 (PyTorch raises:
+ *         "Input and output sizes should be greater than 0"); ParameterError if size is not two integers in
+ *         [1, 2^31 − 1] or mode is unknown; ResourceError if the output exceeds the element limit.
  */
 export function checkInterpolate(op: string, input: Tensor, options: InterpolateOptions): [number, number] {
+  tensorArg(op, 'input', input);
+  options = optionsArg<InterpolateOptions>(op, options);
   expectRank(op, 'input', input.shape, 4, { input, ...options });
-  const mode = options.mode ?? 'bilinear';
-  if (mode !== 'bilinear') throw new ParameterError(`${op}: mode must be 'bilinear', got ${JSON.stringify(mode)}`);
-  const size = options.size;
-  if (!Array.isArray(size) || size.length !== 2 || !size.every((s) => Number.isInteger(s) && s > 0)) {
-    throw new ParameterError(`${op}: size must be two positive integers [H_out, W_out], got ${JSON.stringify(size)}`);
+  enumArg(op, 'mode', options.mode, ['bilinear', 'nearest'], 'bilinear');
+  if (options.mode === 'nearest' && options.align_corners !== undefined) {   // PyTorch raises for nearest + align_corners
+    throw new ParameterError(`${op}: align_corners option can only be set with the interpolating modes (bilinear), not with mode 'nearest'`);
   }
+  booleanArg(op, 'align_corners', options.align_corners, false);
+  const size = options.size;
+  if (!Array.isArray(size) || size.length !== 2 || !size.every((s) => Number.isInteger(s) && s > 0 && s <= INT32_MAX)) {
+    throw new ParameterError(`${op}: size must be two positive integers [H_out, W_out], got ${fmtValue(size)}`);
+  }
+  const [N, C, H, W] = input.shape;
+  if (H === 0 || W === 0) {
+    throw new ShapeError(`${op}: the input's spatial sizes H and W must be > 0 (PyTorch: "Input and output sizes should be greater than 0"), got H = ${H}, W = ${W} (input=${fmtShape(input.shape)})`);
+  }
+  checkElements(op, 'the output', [N, C, size[0], size[1]]);
   return [size[0], size[1]];
 }
 
@@ -50,7 +64,7 @@ export function bilinearAxis(inSize: number, outSize: number, align: boolean): {
  * Matches: torch.linspace(start, end, steps) (float32).   @throws ParameterError if steps is not an integer ≥ 1.
  */
 export function linspace(start: number, end: number, steps: number): Float32Array {
-  if (!Number.isInteger(steps) || steps < 1) throw new ParameterError(`linspace: steps must be an integer ≥ 1, got ${JSON.stringify(steps)}`);
+  if (!Number.isInteger(steps) || steps < 1) throw new ParameterError(`linspace: steps must be an integer ≥ 1, got ${fmtValue(steps)}`);
   const out = new Float32Array(steps);
   if (steps === 1) { out[0] = start; return out; }
   const f = Math.fround;

@@ -2,6 +2,7 @@
 import { Tensor } from '../tensor.js';
 import { ShapeError, UnsupportedShapeError, fmtContext } from '../errors.js';
 import { expectRank, positiveInt } from '../geometry.js';
+import { tensorArg, optionalTensor, optionsArg, checkElements } from '../validate.js';
 
 /** Hyper-parameters of ACmix's local attention, under the official ACmix argument names. */
 export interface LocalAttentionOptions {
@@ -28,8 +29,15 @@ export interface LocalAttentionGeometry {
  * @throws UnsupportedShapeError where the official module cannot produce an output (even kernel_att,
  *         dilation > 1, stride not dividing H or W): it names the mismatch.
  * @throws ParameterError on non-positive or non-integer head, kernel_att, stride, dilation.
+ * @throws ArgumentError if q, k, v are not Tensors, pe is neither a Tensor nor null, or options is not a plain
+ *         object; ResourceError if the attention weights [N, head, k_att², H_out, W_out] exceed the element limit.
  */
 export function checkLocalAttention(op: string, q: Tensor, k: Tensor, v: Tensor, pe: Tensor | null, options: LocalAttentionOptions): LocalAttentionGeometry {
+  tensorArg(op, 'q', q);
+  tensorArg(op, 'k', k);
+  tensorArg(op, 'v', v);
+  optionalTensor(op, 'pe', pe);
+  options = optionsArg<LocalAttentionOptions>(op, options);
   const head = positiveInt(op, 'head', options.head);
   const ctx = () => fmtContext({ q, k, v, ...(pe ? { pe } : {}), ...options });
   expectRank(op, 'q', q.shape, 4, { q, k, v });
@@ -68,5 +76,6 @@ export function localAttentionGeometry(op: string, shape: readonly number[], opt
         `got ${axis} = ${size}, stride = ${stride}, padding_att = ${padding_att}, kernel_att = ${kernel_att}: ${windows} windows for ${Math.ceil(size / stride)} queries (${ctx()})`);
     }
   }
+  checkElements(op, 'the attention weights [N, head, k_att², H_out, W_out]', [N, head, kernel_att * kernel_att, H / stride, W / stride]);
   return { N, C, H, W, head, head_dim, kernel_att, stride, dilation, padding_att, H_out: H / stride, W_out: W / stride };
 }

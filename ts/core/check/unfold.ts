@@ -2,6 +2,7 @@
 import { Tensor } from '../tensor.js';
 import { ShapeError, fmtContext } from '../errors.js';
 import { expectRank, pair, type IntPair } from '../geometry.js';
+import { tensorArg, optionsArg, checkElements, checkIndexRange } from '../validate.js';
 
 export interface UnfoldOptions { dilation?: IntPair; padding?: IntPair; stride?: IntPair }
 
@@ -11,19 +12,32 @@ export interface UnfoldGeometry {
   H_out: number; W_out: number;
 }
 
-/** Validates `unfold` arguments. @throws ShapeError (rank ≠ 4, window larger than the padded input), ParameterError. */
+/**
+ * Validates `unfold` arguments. kernel_size is required (as F.unfold's).
+ * @throws ArgumentError (input not a Tensor, options not a plain object), ShapeError (rank ≠ 4, window larger than
+ *         the padded input), ParameterError, ResourceError (output beyond the element limit, padded extent beyond i32).
+ */
 export function checkUnfold(op: string, input: Tensor, kernel_size: IntPair, options: UnfoldOptions = {}): UnfoldGeometry {
+  tensorArg(op, 'input', input);
+  options = optionsArg<UnfoldOptions>(op, options);
   expectRank(op, 'input', input.shape, 4, { input, kernel_size, ...options });
-  const [k_h, k_w] = pair(op, 'kernel_size', kernel_size, 1, 1);
+  const [k_h, k_w] = pair(op, 'kernel_size', kernel_size, NaN, 1);
   const [dilation_h, dilation_w] = pair(op, 'dilation', options.dilation, 1, 1);
   const [pad_h, pad_w] = pair(op, 'padding', options.padding, 0, 0);
   const [stride_h, stride_w] = pair(op, 'stride', options.stride, 1, 1);
   const [N, C, H, W] = input.shape;
   const effH = dilation_h * (k_h - 1) + 1, effW = dilation_w * (k_w - 1) + 1;
+  checkIndexRange(op, 'the padded input height H + 2·padding', H + 2 * pad_h);
+  checkIndexRange(op, 'the padded input width W + 2·padding', W + 2 * pad_w);
+  checkIndexRange(op, 'the dilated window height', effH);
+  checkIndexRange(op, 'the dilated window width', effW);
   if (H + 2 * pad_h < effH || W + 2 * pad_w < effW) {
     throw new ShapeError(`${op}: the dilated window [${effH},${effW}] must not be larger than the padded input [${H + 2 * pad_h},${W + 2 * pad_w}] (${fmtContext({ input, kernel_size, ...options })})`);
   }
   const H_out = Math.floor((H + 2 * pad_h - effH) / stride_h) + 1;
   const W_out = Math.floor((W + 2 * pad_w - effW) / stride_w) + 1;
-  return { N, C, H, W, k_h, k_w, dilation_h, dilation_w, pad_h, pad_w, stride_h, stride_w, H_out, W_out };
+  checkElements(op, 'the output [N, C·k_h·k_w, L]', [N, C * k_h * k_w, H_out * W_out]);
+  // a stride beyond the padded extent gives one output row (column) either way: capped there, so that no huge stride
+  // reaches a kernel's i32 arithmetic
+  return { N, C, H, W, k_h, k_w, dilation_h, dilation_w, pad_h, pad_w, stride_h: Math.min(stride_h, H + 2 * pad_h), stride_w: Math.min(stride_w, W + 2 * pad_w), H_out, W_out };
 }
