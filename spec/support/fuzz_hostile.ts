@@ -211,6 +211,13 @@ export const INT_ARG: Hostile[] = [
   may('2147483648', () => 2 ** 31),
 ];
 
+/** Replacements for a dim given as an option key: as a positional dim, but absent (undefined) means the default. */
+export const DIM_KEY: Hostile[] = [
+  ...INT_ARG.filter((h) => h.label !== 'undefined' && h.label !== 'null'),
+  may('null', () => null),
+  may('undefined', () => undefined),
+];
+
 /** Replacements for a positional list (pad, normalized_shape, shifts, kernel_size) as a whole. */
 export const LIST_SLOT: Hostile[] = [
   ...WRONG_TYPES,
@@ -268,6 +275,8 @@ export const ANY_NUMBER_KEYS = new Set(['value']);
 export const BOOLEAN_KEYS = new Set(['align_corners', 'demodulate', 'strict']);
 export const ENUM_KEYS = new Set(['mode', 'approximate']);
 export const TENSOR_KEYS = new Set(['mask', 'gamma_in', 'gamma_out', 'gamma', 'beta']);
+/** Dimension indices: negative values count from the end (torch), so they are pooled as a positional dim. */
+export const DIM_KEYS = new Set(['dim', 'start_dim', 'end_dim']);
 
 /** The pool for an option key. */
 export function poolForKey(key: string): Hostile[] {
@@ -276,6 +285,7 @@ export function poolForKey(key: string): Hostile[] {
   if (BOOLEAN_KEYS.has(key)) return BOOLEAN_KEY;
   if (ENUM_KEYS.has(key)) return ENUM_KEY;
   if (TENSOR_KEYS.has(key)) return TENSOR_SLOT;
+  if (DIM_KEYS.has(key)) return DIM_KEY;
   return INT_KEY;
 }
 

@@ -139,6 +139,7 @@ export const OP_SLOTS: Partial<Record<OpName, Slot[]>> = {
   gelu: [t, o('approximate')],
   sigmoid: [t],
   hardswish: [t],
+  flatten: [t, o('start_dim', 'end_dim')],
   batchNorm2d: [t, t, t, t, t, o('eps')],
   layerNorm: [t, { kind: 'list' }, t, t, o('eps')],
   add: [t, t],

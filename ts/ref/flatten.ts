@@ -11,5 +11,6 @@ import { checkFlatten } from '../core/check/shape_ops.js';
  * @see ts/wasm/flatten.ts · spec/layers_std.test.ts
  */
 export function flatten(input: Tensor, options?: { start_dim?: number; end_dim?: number }): Tensor {
-  return new Tensor(input.data, checkFlatten('flatten', input, options));
+  const shape = checkFlatten('flatten', input, options);      // before touching input.data
+  return new Tensor(input.data, shape);
 }
