@@ -18,7 +18,7 @@ function time(label: string, fn: () => unknown, reps = 10): number {
   const off = new Tensor(seeded(18 * 56 * 56, 3, 2), [1, 18, 56, 56]), mask = new Tensor(seeded(9 * 56 * 56, 4).map(Math.abs), [1, 9, 56, 56]);
   const b = new Tensor(seeded(64, 5), [64]);
   const conv = time('conv2d 3x3 64→64 56x56 (plain, wasm)', () => ops.conv2d(x, w, b, { padding: 1 }));
-  const dcn = time('deform_conv2d 3x3 64→64 56x56 mask (wasm)', () => ops.deformConv2d!(x, off, w, b, { padding: 1, mask }));
+  const dcn = time('deform_conv2d 3x3 64→64 56x56 mask (wasm)', () => ops.deformConv2d(x, off, w, b, { padding: 1, mask }));
   console.log(`  deform / plain conv: ${(dcn / conv).toFixed(2)}`);
 }
 // CondConv / DynamicConv K = 4, batch 8, 64 → 64, 28x28, 3x3
@@ -28,6 +28,6 @@ function time(label: string, fn: () => unknown, reps = 10): number {
   const r = new Tensor(seeded(N * 4, 9).map(Math.abs), [N, 4]);
   const w = new Tensor(experts.data.slice(0, 64 * 64 * 9), [64, 64, 3, 3]), b = new Tensor(eb.data.slice(0, 64), [64]);
   const conv = time('conv2d 3x3 64→64 28x28 batch 8 (plain, wasm)', () => ops.conv2d(x, w, b, { padding: 1 }));
-  const mix = time('conv2d_mixture K=4 3x3 64→64 28x28 batch 8 (wasm)', () => ops.conv2dMixture!(x, experts, eb, r, { padding: 1 }));
+  const mix = time('conv2d_mixture K=4 3x3 64→64 28x28 batch 8 (wasm)', () => ops.conv2dMixture(x, experts, eb, r, { padding: 1 }));
   console.log(`  mixture / plain conv: ${(mix / conv).toFixed(2)} (target ≤ 1.3)`);
 }
