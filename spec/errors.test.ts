@@ -391,7 +391,7 @@ TensorErrors('bad constructor arguments → ArgumentError / ShapeError with expe
 TensorErrors.run();
 
 // ---------------------------------------------------------------------------------------------
-// hostile/<op>: every reproducer of the issue "Hostile input, a hardened boundary", each now a named error (or,
+// hostile/<op>: every hostile-input reproducer found by fuzzing the built package, each now a named error (or,
 // where the input was valid, the right result), on both backends, before any allocation; after each the WASM
 // module's static data and arena are intact and valid calls are bit-identical to their results before.
 
@@ -412,7 +412,7 @@ function expectNamed(fn: () => unknown, cls: new (...a: any[]) => Error, fragmen
   return e;
 }
 
-/** Valid calls whose bits must survive every hostile call (the ops the issue saw corrupted: softmax, sigmoid, gelu, local attention, ACmix). */
+/** Valid calls whose bits must survive every hostile call (the ops a corrupted module used to get wrong: softmax, sigmoid, gelu, local attention, ACmix). */
 const survivors: [string, (o: Ops) => Tensor][] = [
   ['softmax', (o) => o.softmax(T([3, 17], 1001), -1)],
   ['sigmoid', (o) => o.sigmoid(T([2, 37], 1002, -6, 6))],

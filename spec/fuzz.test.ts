@@ -1,4 +1,4 @@
-// The fuzz suite (issue "Hostile input, a hardened boundary"): fast-check-generated invalid or oversized calls over
+// The fuzz suite (hostile input at the validation boundary): fast-check-generated invalid or oversized calls over
 // every registry row on both backends (spec/support/fuzz_ops.ts), the nn modules' constructors, forward and
 // loadStateDict (fuzz_modules.ts) and ts/io (fuzz_io.ts). Each case must end in a named error (instanceof
 // AttnconvError, the same on both backends) or a correct result, and leave the WASM arena at its base, the

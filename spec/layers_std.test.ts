@@ -1,4 +1,4 @@
-// The standard modules of issue 13 (ts/nn/layers_std.ts) and interpolate's nearest mode. PyTorch goldens for every
+// The standard PyTorch modules (ts/nn/layers_std.ts) and interpolate's nearest mode. PyTorch goldens for every
 // module, the ModuleDict / ModuleList key nesting and the README's whole model are in spec/fixtures/layers.safetensors
 // (spec/golden.test.ts). Here: the constructor convention, inference semantics (Dropout is the identity), containers,
 // the whole model's state_dict loading in one call (I64 num_batches_tracked included), nearest ref ≡ wasm, and errors.

@@ -220,7 +220,7 @@ const rows = [
     ref: 'ts/ref/activations_extra.ts', wasm: 'ts/wasm/leaky_relu.ts', ...uses('leaky_relu'),
     spec: ['spec/activations_extra.test.ts', GOLDEN], bench: 'bench/elementwise.bench.ts',
   },
-  // ---- pooling and shape ops (the standard layers around the seed operators, issue 13)
+  // ---- pooling and shape ops (the standard layers around the seed operators)
   {
     id: 'max_pool2d', fn: 'maxPool2d', paper: 'ResNet stem (He et al. 2016, arXiv:1512.03385) Table 1: 3x3 max pool, stride 2',
     matches: 'torch.nn.functional.max_pool2d', flops: 'N·C·H_out·W_out·k_h·k_w (comparisons)',

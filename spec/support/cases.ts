@@ -593,7 +593,7 @@ export const opSpecs: OpSpecs = {
     },
   }),
 
-  // ---- issue 13: the standard layers (activations, pooling, shape ops)
+  // ---- the standard PyTorch layers (activations, pooling, shape ops)
   silu: spec({
     bound: '8·u·|ref| + 2⁻¹²⁶ (σ as sigmoid, one product; the absolute term: the subnormal tail)',
     params: fc.record({ shape: shapeArb(0, 4, 9), range: fc.constantFrom(2, 20, 100), specials: fc.boolean(), seed }),

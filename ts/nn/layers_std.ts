@@ -1,4 +1,4 @@
-// The standard PyTorch layers around the seed operators (issue 13): pooling, flatten, identity, dropout (identity at
+// The standard PyTorch layers around the seed operators: pooling, flatten, identity, dropout (identity at
 // inference), activations, Upsample, and the ModuleList / ModuleDict containers. PyTorch class names; PyTorch's
 // required constructor arguments positionally, every argument with a default in an options object under PyTorch's
 // keyword name (ts/nn/conv_options.ts `moduleOptions`). None of them has parameters except through its children.

@@ -170,7 +170,7 @@ export function runCase(c: FixtureCase, ops: Ops): { got: Tensor; expected: Tens
       if (swin) return swin;
       const att = runAttentionCase(c, ops);   // global attention (ts/verify/golden_attention.ts)
       if (att) return att;
-      const layers = runLayersCase(c, ops);   // the standard layers of issue 13 (ts/verify/golden_layers.ts)
+      const layers = runLayersCase(c, ops);   // the standard PyTorch layers (ts/verify/golden_layers.ts)
       if (layers) return layers;
       throw new Error(`verify: no runner for op ${c.op} (fixture ${c.file}:${c.name})`);
     }

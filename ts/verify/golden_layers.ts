@@ -1,6 +1,6 @@
 /**
  * Golden runner for spec/fixtures/layers.safetensors (spec/fixtures/generate_layers.py, PyTorch 1.13 / torchvision
- * 0.14): the standard layers of issue 13 — pooling, the extra activations, flatten / cat / chunk, interpolate's
+ * 0.14): the standard PyTorch layers — pooling, the extra activations, flatten / cat / chunk, interpolate's
  * nearest mode, the modules (built from PyTorch's constructor call: class, positional args, keyword args), the
  * ModuleDict / ModuleList key nesting, and io.normalize against torchvision's Normalize on all 256 byte values.
  * Hooked into ts/verify/golden.ts (runCase's default branch), so `attnconv verify` and spec/golden.test.ts run it.
