@@ -5,13 +5,11 @@
 // lane by lane. Each __f32x4 variant does the same operations per element as its __scalar twin: bit-identical.
 
 import { f32off } from './lib/lanes';
-import { expf_scalar, expf_f32x4 } from './lib/math';
+import { sigmoid_scalar, sigmoid_f32x4, relu6_plus3_scalar, relu6_plus3_f32x4 } from './lib/math';
 
 // @ts-ignore: decorator
 @inline function silu1(v: f32): f32 {
-  const e = expf_scalar(-Mathf.abs(v));
-  const d: f32 = 1 + e;
-  return v * (v >= 0 ? <f32>1 / d : e / d);
+  return v * sigmoid_scalar(v);
 }
 
 /**
@@ -32,20 +30,14 @@ export function silu__f32x4(x: usize, y: usize, n: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const v = v128.load(x + f32off(i));
-    const e = expf_f32x4(f32x4.neg(f32x4.abs(v)));
-    const d = f32x4.add(one, e);
-    const s = v128.bitselect(f32x4.div(one, d), f32x4.div(e, d), f32x4.ge(v, zero));
-    v128.store(y + f32off(i), f32x4.mul(v, s));
+    v128.store(y + f32off(i), f32x4.mul(v, sigmoid_f32x4(v, one, zero)));
   }
   for (; i < n; i++) store<f32>(y + f32off(i), silu1(load<f32>(x + f32off(i))));
 }
 
 // @ts-ignore: decorator
 @inline function hardsigmoid1(v: f32): f32 {
-  const t: f32 = v + 3;
-  const lo: f32 = t <= 0 ? 0 : t;            // NaN: t <= 0 is false → NaN kept
-  const c: f32 = lo >= 6 ? 6 : lo;
-  return c / <f32>6;
+  return relu6_plus3_scalar(v) / <f32>6;
 }
 
 /**
@@ -65,10 +57,7 @@ export function hardsigmoid__f32x4(x: usize, y: usize, n: i32): void {
   const three = f32x4.splat(3), zero = f32x4.splat(0), six = f32x4.splat(6);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
-    const t = f32x4.add(v128.load(x + f32off(i)), three);
-    const lo = v128.bitselect(zero, t, f32x4.le(t, zero));
-    const c = v128.bitselect(six, lo, f32x4.ge(lo, six));
-    v128.store(y + f32off(i), f32x4.div(c, six));
+    v128.store(y + f32off(i), f32x4.div(relu6_plus3_f32x4(v128.load(x + f32off(i)), three, zero, six), six));
   }
   for (; i < n; i++) store<f32>(y + f32off(i), hardsigmoid1(load<f32>(x + f32off(i))));
 }

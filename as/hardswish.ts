@@ -4,6 +4,7 @@
 // the same IEEE operations in the same order (bit-identical twins).
 
 import { f32off } from './lib/lanes';
+import { relu6_plus3_scalar, relu6_plus3_f32x4 } from './lib/math';
 
 /**
  * y[i] = x[i] · min(max(x[i] + 3, 0), 6) / 6 for i < n (scalar variant).
@@ -30,11 +31,7 @@ export function hardswish__f32x4(x: usize, y: usize, n: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const v = v128.load(x + f32off(i));
-    const t = f32x4.add(v, three);
-    // max(t, 0) and min(·, 6) that keep NaN: select t where t > 0 is false only for t ≤ 0 (NaN stays t)
-    const lo = v128.bitselect(zero, t, f32x4.le(t, zero));
-    const c = v128.bitselect(six, lo, f32x4.ge(lo, six));
-    v128.store(y + f32off(i), f32x4.div(f32x4.mul(v, c), six));
+    v128.store(y + f32off(i), f32x4.div(f32x4.mul(v, relu6_plus3_f32x4(v, three, zero, six)), six));
   }
   for (; i < n; i++) {
     const v = load<f32>(x + f32off(i));
@@ -44,8 +41,5 @@ export function hardswish__f32x4(x: usize, y: usize, n: i32): void {
 
 // @ts-ignore: decorator
 @inline function hardswish1(v: f32): f32 {
-  const t: f32 = v + 3;
-  const lo: f32 = t <= 0 ? 0 : t;            // NaN: t <= 0 is false → NaN kept
-  const c: f32 = lo >= 6 ? 6 : lo;
-  return (v * c) / <f32>6;
+  return (v * relu6_plus3_scalar(v)) / <f32>6;
 }

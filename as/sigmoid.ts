@@ -4,7 +4,7 @@
 // one selects lanes with bitselect), so they are bit-identical. NaN → NaN, +Inf → 1, −Inf → +0.
 
 import { f32off } from './lib/lanes';
-import { expf_scalar, expf_f32x4 } from './lib/math';
+import { sigmoid_scalar, sigmoid_f32x4 } from './lib/math';
 
 /**
  * y[i] = σ(x[i]) for i < n.
@@ -16,12 +16,7 @@ import { expf_scalar, expf_f32x4 } from './lib/math';
  */
 export function sigmoid__scalar(x: usize, y: usize, n: i32): void {
   assert(n >= 0);
-  for (let i = 0; i < n; i++) {
-    const v = load<f32>(x + f32off(i));
-    const e = expf_scalar(-Mathf.abs(v));
-    const d: f32 = 1 + e;
-    store<f32>(y + f32off(i), v >= 0 ? <f32>1 / d : e / d);
-  }
+  for (let i = 0; i < n; i++) store<f32>(y + f32off(i), sigmoid_scalar(load<f32>(x + f32off(i))));
 }
 
 /** f32x4 twin of sigmoid__scalar (4 lanes per step, scalar tail). Same contract, same bits. */
@@ -29,16 +24,6 @@ export function sigmoid__f32x4(x: usize, y: usize, n: i32): void {
   assert(n >= 0);
   const one = f32x4.splat(1), zero = f32x4.splat(0);
   let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const v = v128.load(x + f32off(i));
-    const e = expf_f32x4(f32x4.neg(f32x4.abs(v)));
-    const d = f32x4.add(one, e);
-    v128.store(y + f32off(i), v128.bitselect(f32x4.div(one, d), f32x4.div(e, d), f32x4.ge(v, zero)));
-  }
-  for (; i < n; i++) {
-    const v = load<f32>(x + f32off(i));
-    const e = expf_scalar(-Mathf.abs(v));
-    const d: f32 = 1 + e;
-    store<f32>(y + f32off(i), v >= 0 ? <f32>1 / d : e / d);
-  }
+  for (; i + 4 <= n; i += 4) v128.store(y + f32off(i), sigmoid_f32x4(v128.load(x + f32off(i)), one, zero));
+  for (; i < n; i++) store<f32>(y + f32off(i), sigmoid_scalar(load<f32>(x + f32off(i))));
 }

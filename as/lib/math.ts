@@ -289,3 +289,44 @@ const ERF_B12: f32 = 1.355707865968725e-07;
   const sign = v128.load32_splat(KI, 4);
   return v128.or(v128.andnot(r, sign), v128.and(x, sign));
 }
+
+// ---- the logistic sigmoid and the hard (ReLU6) gate, shared by sigmoid, silu, hardsigmoid and hardswish
+
+/**
+ * σ(v) = v ≥ 0 ? 1 / (1 + e) : e / (1 + e) with e = expf(−|v|) ∈ (0, 1], so the exponential never overflows.
+ * NaN → NaN, +Inf → 1, −Inf → +0. Used by as/sigmoid.ts and silu (as/activations_extra.ts).
+ */
+// @ts-ignore: decorator
+@inline export function sigmoid_scalar(v: f32): f32 {
+  const e = expf_scalar(-Mathf.abs(v));
+  const d: f32 = 1 + e;
+  return v >= 0 ? <f32>1 / d : e / d;
+}
+
+/** f32x4 twin of sigmoid_scalar (the branch as a bitselect on v ≥ 0): same operations per lane, same bits.
+ *  `one` = splat(1), `zero` = splat(0), hoisted by the caller out of its loop (V8 rebuilds a v128.const per use). */
+// @ts-ignore: decorator
+@inline export function sigmoid_f32x4(v: v128, one: v128, zero: v128): v128 {
+  const e = expf_f32x4(f32x4.neg(f32x4.abs(v)));
+  const d = f32x4.add(one, e);
+  return v128.bitselect(f32x4.div(one, d), f32x4.div(e, d), f32x4.ge(v, zero));
+}
+
+/**
+ * ReLU6(v + 3) = min(max(v + 3, 0), 6) in PyTorch's CPU order (the add rounds once, the clamp is exact); NaN kept
+ * (t ≤ 0 and lo ≥ 6 are false for NaN). The gate of hardsigmoid (·/6) and hardswish (v·/6).
+ */
+// @ts-ignore: decorator
+@inline export function relu6_plus3_scalar(v: f32): f32 {
+  const t: f32 = v + 3;
+  const lo: f32 = t <= 0 ? 0 : t;
+  return lo >= 6 ? 6 : lo;
+}
+
+/** f32x4 twin of relu6_plus3_scalar (selects by bitselect): same bits. Constants hoisted by the caller. */
+// @ts-ignore: decorator
+@inline export function relu6_plus3_f32x4(v: v128, three: v128, zero: v128, six: v128): v128 {
+  const t = f32x4.add(v, three);
+  const lo = v128.bitselect(zero, t, f32x4.le(t, zero));
+  return v128.bitselect(six, lo, f32x4.ge(lo, six));
+}

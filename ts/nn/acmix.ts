@@ -101,9 +101,9 @@ export class ACmix extends Module {
 
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
     const { kernel_att, head, kernel_conv, stride, dilation } = this.config;
-    const ops = resolveOps(options.backend);
-    checkACmix('acmix', x, this.weights(), this.config);                  // before the backend is called
-    return ops.acmix(x, this.weights(), { kernel_att, head, kernel_conv, stride, dilation });
+    const ops = resolveOps(options.backend), weights = this.weights();
+    checkACmix('acmix', x, weights, this.config);                          // before the backend is called
+    return ops.acmix(x, weights, { kernel_att, head, kernel_conv, stride, dilation });
   }
 }
 
