@@ -89,6 +89,13 @@ export const defaultOptions = (): RunOptions => ({
   log: (line) => console.log(line),
 });
 
+/** The transpose of a row-major [rows, cols] matrix (peers that take weights as [in, out]). */
+export function transpose2d(a: Float32Array, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(a.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c];
+  return t;
+}
+
 /** Deterministic data in [−0.5, 0.5): an LCG, no Math.random (runs are comparable). */
 export function seeded(n: number, seed: number, scale = 1): Float32Array {
   let s = seed >>> 0;

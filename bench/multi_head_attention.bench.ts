@@ -10,7 +10,7 @@ import { Tensor } from '../ts/core/tensor.js';
 import type { Ops } from '../ts/core/ops.js';
 import { ops as refOps } from '../ts/ref/index.js';
 import { init, ops as wasmOps } from '../ts/wasm/index.js';
-import { type Impl, type Workload, runStandalone, seeded } from './harness.js';
+import { type Impl, type Workload, runStandalone, seeded, transpose2d } from './harness.js';
 import { mhsa, mhsaFlops } from './shapes.js';
 import { OnnxGraph, ortSession, tf, tfjs } from './peers.js';
 
@@ -68,12 +68,6 @@ function mhsaGrouped(ops: Ops, x: Tensor, p: Weights, heads: number): Float32Arr
   const oT = ops.conv2d(new Tensor(pT.data, [1, heads * n, n, 1]), vT, null, { groups: heads });   // [1, dim, n, 1]
   const yT = ops.conv2d(oT, w4(p.w_out), p.b_out).data;                                            // [dim, n]
   return transpose2d(yT, dim, n);
-}
-
-function transpose2d(a: Float32Array, rows: number, cols: number): Float32Array {
-  const t = new Float32Array(a.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c];
-  return t;
 }
 
 export async function workloads(): Promise<Workload[]> {

@@ -13,15 +13,9 @@ import { Tensor } from '../ts/core/tensor.js';
 import { ops as refOps } from '../ts/ref/index.js';
 import { init, ops as wasmOps } from '../ts/wasm/index.js';
 import { MultiheadAttention } from '../ts/nn/multihead_attention.js';
-import { type Workload, runStandalone, seeded } from './harness.js';
+import { type Workload, runStandalone, seeded, transpose2d } from './harness.js';
 import { mhsa, mhsaFlops } from './shapes.js';
 import { OnnxGraph, ortSession, tf, tfjs } from './peers.js';
-
-function transpose2d(a: Float32Array, rows: number, cols: number): Float32Array {
-  const t = new Float32Array(a.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c];
-  return t;
-}
 
 export async function workloads(): Promise<Workload[]> {
   await init();
