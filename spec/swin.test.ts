@@ -12,6 +12,7 @@ import {
   SwinTransformerBlock, SwinTransformerBlockACmix, WindowAttention, WindowAttentionACmix, PatchMerging, PatchEmbed,
 } from '../ts/nn/swin.js';
 import { manualSeed } from '../ts/nn/init.js';
+import { Sequential } from '../ts/nn/layers.js';
 import { chainBound } from '../ts/core/numerics.js';
 import { seededTensor, runs } from './support/arbitraries.js';
 import { assertBitExact } from './support/close.js';
@@ -150,6 +151,18 @@ State('relative_position_index / attn_mask: accepted when present (checked by sh
   const bad = new Map(a.stateDict());
   bad.set('attn_mask', Tensor.zeros([3, 9, 9]));
   assert.throws(() => c.loadStateDict(bad), /attn_mask: expected \[4,9,9\]/);
+});
+
+State('the derived buffers are optional however deep the block sits (a Sequential of blocks loads a checkpoint without them)', () => {
+  const mk = () => new Sequential(new SwinTransformerBlock(8, [6, 6], 2, { window_size: 3, shift_size: 0 }),
+    new SwinTransformerBlockACmix(8, [6, 6], 2, { window_size: 3, shift_size: 1 }));
+  const a = mk();
+  randomise(a, 9);
+  const without = new Map([...a.stateDict()].filter(([k]) => !k.endsWith('relative_position_index') && !k.endsWith('attn_mask')));
+  const b = mk();
+  assert.equal(b.loadStateDict(without).missingKeys, []);
+  const x = seededTensor([2, 36, 8], 3);
+  assertBitExact(b.forward(x).data, a.forward(x).data, 'nested blocks with and without the derived buffers');
 });
 
 State.run();

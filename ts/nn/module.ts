@@ -66,6 +66,9 @@ export abstract class Module {
   protected readonly _buffers = new Map<string, Tensor>();
   /** Integer buffers PyTorch keeps (e.g. num_batches_tracked): accepted by loadStateDict, never used. */
   protected readonly _intBuffers = new Set<string>();
+  /** Buffers computed from the hyper-parameters (e.g. Swin's relative_position_index and attn_mask): loaded when a
+   *  checkpoint holds them, not missing when it does not (an official loader may delete them). */
+  protected readonly _derivedBuffers = new Set<string>();
   protected readonly _children = new Map<string, Module | null>();
 
   /** Registers a parameter (null = absent, as a PyTorch Parameter set to None). @throws ArgumentError if t is neither. */
@@ -74,6 +77,12 @@ export abstract class Module {
     this._params.set(name, t);
     return t;
   }
+  /** Registers a buffer derived from the hyper-parameters: optional in a state_dict (see _derivedBuffers). */
+  protected derivedBuffer(name: string, t: Tensor): Tensor {
+    this._derivedBuffers.add(name);
+    return this.buffer(name, t);
+  }
+
   protected buffer(name: string, t: Tensor): Tensor {
     tensorArg(`${this.constructor.name}`, name, t);
     this._buffers.set(name, t);
@@ -104,6 +113,13 @@ export abstract class Module {
   }
 
   /** Integer buffer keys (accepted, ignored). */
+  /** Keys of buffers derived from the hyper-parameters (optional in a loaded state_dict). */
+  derivedBufferKeys(prefix = ''): string[] {
+    const out = [...this._derivedBuffers].map((k) => prefix + k);
+    for (const [k, m] of this._children) if (m) out.push(...m.derivedBufferKeys(`${prefix}${k}.`));
+    return out;
+  }
+
   intBufferKeys(prefix = ''): string[] {
     const out = [...this._intBuffers].map((k) => prefix + k);
     for (const [k, m] of this._children) if (m) out.push(...m.intBufferKeys(`${prefix}${k}.`));
@@ -137,7 +153,8 @@ export abstract class Module {
     }
     const own = this.stateDict();
     const ints = new Set(this.intBufferKeys());
-    const missingKeys = [...own.keys()].filter((k) => !entries.has(k));
+    const derived = new Set(this.derivedBufferKeys());
+    const missingKeys = [...own.keys()].filter((k) => !entries.has(k) && !derived.has(k));
     const unexpectedKeys = [...entries.keys()].filter((k) => !own.has(k as string) && !ints.has(k as string)) as string[];
     const mismatches: string[] = [];
     const writes: [Tensor, Float32Array][] = [];

@@ -8,7 +8,7 @@ import { Tensor } from '../core/tensor.js';
 import { ParameterError, ShapeError, fmtShape } from '../core/errors.js';
 import { positiveInt, pair, type IntPair } from '../core/geometry.js';
 import { moduleOptions, booleanOption } from './conv_options.js';
-import { Module, resolveOps, type ForwardOptions, type LoadResult } from './module.js';
+import { Module, resolveOps, type ForwardOptions } from './module.js';
 import { Linear, LayerNorm, GELU, Conv2d } from './layers.js';
 import { uniform } from './init.js';
 
@@ -58,19 +58,6 @@ export class SwinMlp extends Module {
   }
 }
 
-/**
- * Fills relative_position_index / attn_mask when a checkpoint lacks them (the official load_pretrained deletes them:
- * they are recomputed from the configuration), so a strict load accepts their presence and their absence.
- */
-function withDerivedBuffers(own: Map<string, Tensor>, state: Map<string, Tensor> | Record<string, Tensor>): Map<string, Tensor> | Record<string, Tensor> {
-  const entries = state instanceof Map ? new Map(state) : state !== null && typeof state === 'object' ? new Map(Object.entries(state)) : null;
-  if (!entries) return state;
-  for (const [k, t] of own) {
-    if ((k.endsWith('relative_position_index') || k.endsWith('attn_mask')) && !entries.has(k)) entries.set(k, t);
-  }
-  return entries;
-}
-
 /** Options of WindowAttention (the official keyword names; dropout is off in eval). */
 export interface WindowAttentionModuleOptions {
   /** bias of the qkv Linear; default true */
@@ -114,7 +101,7 @@ export class WindowAttention extends Module {
     const { Wh, Ww, qkv_bias, scale } = windowAttentionSetup('WindowAttention', dim, window_size, num_heads, o);
     this.dim = dim; this.num_heads = num_heads; this.window_size = [Wh, Ww]; this.scale = scale;
     this.param('relative_position_bias_table', uniform([(2 * Wh - 1) * (2 * Ww - 1), num_heads], 0.02 * Math.sqrt(3)));
-    this.buffer('relative_position_index', relativePositionIndex(Wh, Ww));
+    this.derivedBuffer('relative_position_index', relativePositionIndex(Wh, Ww));
     this.qkv = this.child('qkv', new Linear(dim, 3 * dim, { bias: qkv_bias }));
     this.proj = this.child('proj', new Linear(dim, dim));
   }
@@ -125,9 +112,6 @@ export class WindowAttention extends Module {
     const y = ops.windowAttention(qkv, this.get('relative_position_bias_table'), this.get('relative_position_index'), options.mask ?? null,
       { num_heads: this.num_heads, scale: this.scale });
     return this.proj.forward(y, options);
-  }
-  override loadStateDict(state: Map<string, Tensor> | Record<string, Tensor>, options: { strict?: boolean } = {}): LoadResult {
-    return super.loadStateDict(withDerivedBuffers(this.stateDict(), state), options);
   }
 }
 
@@ -201,7 +185,7 @@ export class SwinTransformerBlock extends Module {
     this.attn = this.child('attn', new WindowAttention(dim, g.window_size, num_heads, { qkv_bias: o.qkv_bias, qk_scale: o.qk_scale }));
     this.norm2 = this.child('norm2', new LayerNorm(dim));
     this.mlp = this.child('mlp', new SwinMlp(dim, g.hidden));
-    if (g.shift_size > 0) this.buffer('attn_mask', swinAttentionMask(g.H, g.W, g.window_size, g.shift_size));
+    if (g.shift_size > 0) this.derivedBuffer('attn_mask', swinAttentionMask(g.H, g.W, g.window_size, g.shift_size));
   }
   get attn_mask(): Tensor | null { return this.getOrNull('attn_mask'); }
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
@@ -215,9 +199,6 @@ export class SwinTransformerBlock extends Module {
     if (s > 0) y = ops.roll(y, [s, s], [1, 2]);
     const x1 = ops.add(x, view(y, [B, H * W, C]));
     return ops.add(x1, this.mlp.forward(this.norm2.forward(x1, options), options));
-  }
-  override loadStateDict(state: Map<string, Tensor> | Record<string, Tensor>, options: { strict?: boolean } = {}): LoadResult {
-    return super.loadStateDict(withDerivedBuffers(this.stateDict(), state), options);
   }
 }
 
@@ -338,7 +319,7 @@ export class WindowAttentionACmix extends Module {
     this.param('relative_position_bias_table', uniform([(2 * Wh - 1) * (2 * Ww - 1), num_heads], 0.02 * Math.sqrt(3)));
     this.param('rate1', Tensor.full([1], 0.5));
     this.param('rate2', Tensor.full([1], 0.5));
-    this.buffer('relative_position_index', relativePositionIndex(Wh, Ww));
+    this.derivedBuffer('relative_position_index', relativePositionIndex(Wh, Ww));
     this.qkv = this.child('qkv', new Linear(dim, 3 * dim, { bias: qkv_bias }));
     this.proj = this.child('proj', new Linear(dim, dim));
     this.fc = this.child('fc', new Conv2d(3 * num_heads, 9, 1));
@@ -380,9 +361,6 @@ export class WindowAttentionACmix extends Module {
     const outAtt = ops.windowReverse(view(projected, [B_, ws, ws, C]), ws, H, W);
     return ops.axpby(this.get('rate1').data[0], outAtt, this.get('rate2').data[0], outConv);
   }
-  override loadStateDict(state: Map<string, Tensor> | Record<string, Tensor>, options: { strict?: boolean } = {}): LoadResult {
-    return super.loadStateDict(withDerivedBuffers(this.stateDict(), state), options);
-  }
 }
 
 /**
@@ -408,7 +386,7 @@ export class SwinTransformerBlockACmix extends Module {
     this.attn = this.child('attn', new WindowAttentionACmix(dim, g.window_size, num_heads, { qkv_bias: o.qkv_bias, qk_scale: o.qk_scale }));
     this.norm2 = this.child('norm2', new LayerNorm(dim));
     this.mlp = this.child('mlp', new SwinMlp(dim, g.hidden));
-    if (g.shift_size > 0) this.buffer('attn_mask', swinAttentionMask(g.H, g.W, g.window_size, g.shift_size));
+    if (g.shift_size > 0) this.derivedBuffer('attn_mask', swinAttentionMask(g.H, g.W, g.window_size, g.shift_size));
   }
   get attn_mask(): Tensor | null { return this.getOrNull('attn_mask'); }
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
@@ -420,8 +398,5 @@ export class SwinTransformerBlockACmix extends Module {
     if (s > 0) y = ops.roll(y, [s, s], [1, 2]);
     const x1 = ops.add(x, view(y, [B, H * W, C]));
     return ops.add(x1, this.mlp.forward(this.norm2.forward(x1, options), options));
-  }
-  override loadStateDict(state: Map<string, Tensor> | Record<string, Tensor>, options: { strict?: boolean } = {}): LoadResult {
-    return super.loadStateDict(withDerivedBuffers(this.stateDict(), state), options);
   }
 }
