@@ -18,6 +18,7 @@
 // are bit-identical (spec/kernels/bilinear_gather.test.ts).
 
 import { f32off } from './lib/lanes';
+import { madd } from './lib/fma';   // c + a·b: strict or fused by build (as/lib/fma.ts)
 
 /**
  * Copies C planes of H×W floats into planes of (H+2)×(W+2) with a one-pixel +0 border.
@@ -233,9 +234,9 @@ export function bilinear_gather__f32x4(xp: usize, table: usize, col: usize, C: i
       v00 = f32x4.replace_lane(v00, 3, load<f32>(b3)); v01 = f32x4.replace_lane(v01, 3, load<f32>(b3, 4));
       v10 = f32x4.replace_lane(v10, 3, load<f32>(b3 + rowBytes)); v11 = f32x4.replace_lane(v11, 3, load<f32>(b3 + rowBytes, 4));
       let val = f32x4.mul(v128.load(table + f32off(TP + e)), v00);
-      val = f32x4.add(val, f32x4.mul(v128.load(table + f32off(2 * TP + e)), v01));
-      val = f32x4.add(val, f32x4.mul(v128.load(table + f32off(3 * TP + e)), v10));
-      val = f32x4.add(val, f32x4.mul(v128.load(table + f32off(4 * TP + e)), v11));
+      val = madd(v128.load(table + f32off(2 * TP + e)), v01, val);
+      val = madd(v128.load(table + f32off(3 * TP + e)), v10, val);
+      val = madd(v128.load(table + f32off(4 * TP + e)), v11, val);
       v128.store(dst, f32x4.mul(v128.load(table + f32off(5 * TP + e)), val));
       dst += 16;
     }

@@ -36,6 +36,7 @@
 
 import { f32off, storeLanes } from './lib/lanes';
 import { validBegin, validEnd, loadStrided } from './lib/ranges';
+import { madd } from './lib/fma';   // c + a·b: strict or fused by build (as/lib/fma.ts)
 
 /**
  * Direct grouped convolution of one image (scalar variant).
@@ -139,18 +140,18 @@ export function depthwise_conv2d__f32x4(
             for (let p = pBeg; p < pEnd; p++) {
               const w0 = v128.load32_splat(wp), w1 = v128.load32_splat(wp, 4), w2 = v128.load32_splat(wp, 8);
               const x1 = xp + tapBytes, x2 = x1 + tapBytes;
-              a0 = f32x4.add(a0, f32x4.mul(w0, v128.load(xp)));
-              a1 = f32x4.add(a1, f32x4.mul(w0, v128.load(xp, 16)));
-              a2 = f32x4.add(a2, f32x4.mul(w0, v128.load(xp, 32)));
-              a3 = f32x4.add(a3, f32x4.mul(w0, v128.load(xp, 48)));
-              a0 = f32x4.add(a0, f32x4.mul(w1, v128.load(x1)));
-              a1 = f32x4.add(a1, f32x4.mul(w1, v128.load(x1, 16)));
-              a2 = f32x4.add(a2, f32x4.mul(w1, v128.load(x1, 32)));
-              a3 = f32x4.add(a3, f32x4.mul(w1, v128.load(x1, 48)));
-              a0 = f32x4.add(a0, f32x4.mul(w2, v128.load(x2)));
-              a1 = f32x4.add(a1, f32x4.mul(w2, v128.load(x2, 16)));
-              a2 = f32x4.add(a2, f32x4.mul(w2, v128.load(x2, 32)));
-              a3 = f32x4.add(a3, f32x4.mul(w2, v128.load(x2, 48)));
+              a0 = madd(w0, v128.load(xp), a0);
+              a1 = madd(w0, v128.load(xp, 16), a1);
+              a2 = madd(w0, v128.load(xp, 32), a2);
+              a3 = madd(w0, v128.load(xp, 48), a3);
+              a0 = madd(w1, v128.load(x1), a0);
+              a1 = madd(w1, v128.load(x1, 16), a1);
+              a2 = madd(w1, v128.load(x1, 32), a2);
+              a3 = madd(w1, v128.load(x1, 48), a3);
+              a0 = madd(w2, v128.load(x2), a0);
+              a1 = madd(w2, v128.load(x2, 16), a1);
+              a2 = madd(w2, v128.load(x2, 32), a2);
+              a3 = madd(w2, v128.load(x2, 48), a3);
               xp += rowStepBytes;
               wp += 12;
             }
@@ -175,10 +176,10 @@ export function depthwise_conv2d__f32x4(
             let xq = xp;
             for (let q = 0; q < k_w; q++) {
               const wv = v128.load32_splat(wp + f32off(q));
-              a0 = f32x4.add(a0, f32x4.mul(wv, loadStrided(xq, stride_w)));
-              a1 = f32x4.add(a1, f32x4.mul(wv, loadStrided(xq + vecBytes, stride_w)));
-              a2 = f32x4.add(a2, f32x4.mul(wv, loadStrided(xq + 2 * vecBytes, stride_w)));
-              a3 = f32x4.add(a3, f32x4.mul(wv, loadStrided(xq + 3 * vecBytes, stride_w)));
+              a0 = madd(wv, loadStrided(xq, stride_w), a0);
+              a1 = madd(wv, loadStrided(xq + vecBytes, stride_w), a1);
+              a2 = madd(wv, loadStrided(xq + 2 * vecBytes, stride_w), a2);
+              a3 = madd(wv, loadStrided(xq + 3 * vecBytes, stride_w), a3);
               xq += tapBytes;
             }
             xp += rowStepBytes;
@@ -201,9 +202,9 @@ export function depthwise_conv2d__f32x4(
           for (let c = 0; c < cinPerGroup; c++) {
             let xp = xc, wp = wc;
             for (let p = pBeg; p < pEnd; p++) {
-              a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wp), v128.load(xp)));
-              a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wp, 4), v128.load(xp + tapBytes)));
-              a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wp, 8), v128.load(xp + 2 * tapBytes)));
+              a0 = madd(v128.load32_splat(wp), v128.load(xp), a0);
+              a0 = madd(v128.load32_splat(wp, 4), v128.load(xp + tapBytes), a0);
+              a0 = madd(v128.load32_splat(wp, 8), v128.load(xp + 2 * tapBytes), a0);
               xp += rowStepBytes;
               wp += 12;
             }
@@ -223,7 +224,7 @@ export function depthwise_conv2d__f32x4(
           for (let p = pBeg; p < pEnd; p++) {
             let xq = xp;
             for (let q = 0; q < k_w; q++) {
-              a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wp + f32off(q)), loadStrided(xq, stride_w)));
+              a0 = madd(v128.load32_splat(wp + f32off(q)), loadStrided(xq, stride_w), a0);
               xq += tapBytes;
             }
             xp += rowStepBytes;
@@ -442,7 +443,7 @@ export function depthwise_conv2d__f32x4_3x3s2(
         const col0 = j0 * stride_w + q * dilation_w - pad_left;
         const wq = v128.load32_splat(wp + f32off(q));
         if (col0 >= 0 && col0 + 3 * stride_w <= wMax) {          // this tap is inside for all 4 lanes
-          acc = f32x4.add(acc, f32x4.mul(wq, loadStrided(xRow + f32off(col0), stride_w)));
+          acc = madd(wq, loadStrided(xRow + f32off(col0), stride_w), acc);
           continue;
         }
         if (stride_w == 1 && W >= 4) {
@@ -452,7 +453,7 @@ export function depthwise_conv2d__f32x4_3x3s2(
           if (shift <= -4 || shift >= 4) continue;                    // no lane inside: the tap adds nothing
           const idx = i8x16.add(i8x16.splat(<i8>(shift << 2)), IOTA);
           const v = i8x16.swizzle(v128.load(xRow + f32off(base)), idx);
-          acc = v128.bitselect(f32x4.add(acc, f32x4.mul(wq, v)), acc, i8x16.swizzle(i8x16.splat(-1), idx));
+          acc = v128.bitselect(madd(wq, v, acc), acc, i8x16.swizzle(i8x16.splat(-1), idx));
           continue;
         }
         const cols = i32x4.add(i32x4.splat(col0), lanes);
@@ -461,7 +462,7 @@ export function depthwise_conv2d__f32x4_3x3s2(
         v = v128.load32_lane(xRow + f32off(clampCol(col0 + stride_w, wMax)), v, 1);
         v = v128.load32_lane(xRow + f32off(clampCol(col0 + 2 * stride_w, wMax)), v, 2);
         v = v128.load32_lane(xRow + f32off(clampCol(col0 + 3 * stride_w, wMax)), v, 3);
-        const sum = f32x4.add(acc, f32x4.mul(wq, v));
+        const sum = madd(wq, v, acc);
         acc = v128.bitselect(sum, acc, inside);
       }
     }
@@ -488,19 +489,19 @@ export function depthwise_conv2d__f32x4_3x3s2(
   for (; j0 + 8 <= jB; j0 += 8) {
     let a0 = zero, a1 = zero;
     if (hasA) {
-      a0 = f32x4.add(a0, f32x4.mul(w0, loadStrided(pa, s))); a1 = f32x4.add(a1, f32x4.mul(w0, loadStrided(pa + vb, s)));
-      a0 = f32x4.add(a0, f32x4.mul(w1, loadStrided(pa + t1, s))); a1 = f32x4.add(a1, f32x4.mul(w1, loadStrided(pa + t1 + vb, s)));
-      a0 = f32x4.add(a0, f32x4.mul(w2, loadStrided(pa + t2, s))); a1 = f32x4.add(a1, f32x4.mul(w2, loadStrided(pa + t2 + vb, s)));
+      a0 = madd(w0, loadStrided(pa, s), a0); a1 = madd(w0, loadStrided(pa + vb, s), a1);
+      a0 = madd(w1, loadStrided(pa + t1, s), a0); a1 = madd(w1, loadStrided(pa + t1 + vb, s), a1);
+      a0 = madd(w2, loadStrided(pa + t2, s), a0); a1 = madd(w2, loadStrided(pa + t2 + vb, s), a1);
     }
     if (hasB) {
-      a0 = f32x4.add(a0, f32x4.mul(w3, loadStrided(pb, s))); a1 = f32x4.add(a1, f32x4.mul(w3, loadStrided(pb + vb, s)));
-      a0 = f32x4.add(a0, f32x4.mul(w4, loadStrided(pb + t1, s))); a1 = f32x4.add(a1, f32x4.mul(w4, loadStrided(pb + t1 + vb, s)));
-      a0 = f32x4.add(a0, f32x4.mul(w5, loadStrided(pb + t2, s))); a1 = f32x4.add(a1, f32x4.mul(w5, loadStrided(pb + t2 + vb, s)));
+      a0 = madd(w3, loadStrided(pb, s), a0); a1 = madd(w3, loadStrided(pb + vb, s), a1);
+      a0 = madd(w4, loadStrided(pb + t1, s), a0); a1 = madd(w4, loadStrided(pb + t1 + vb, s), a1);
+      a0 = madd(w5, loadStrided(pb + t2, s), a0); a1 = madd(w5, loadStrided(pb + t2 + vb, s), a1);
     }
     if (hasC) {
-      a0 = f32x4.add(a0, f32x4.mul(w6, loadStrided(pc, s))); a1 = f32x4.add(a1, f32x4.mul(w6, loadStrided(pc + vb, s)));
-      a0 = f32x4.add(a0, f32x4.mul(w7, loadStrided(pc + t1, s))); a1 = f32x4.add(a1, f32x4.mul(w7, loadStrided(pc + t1 + vb, s)));
-      a0 = f32x4.add(a0, f32x4.mul(w8, loadStrided(pc + t2, s))); a1 = f32x4.add(a1, f32x4.mul(w8, loadStrided(pc + t2 + vb, s)));
+      a0 = madd(w6, loadStrided(pc, s), a0); a1 = madd(w6, loadStrided(pc + vb, s), a1);
+      a0 = madd(w7, loadStrided(pc + t1, s), a0); a1 = madd(w7, loadStrided(pc + t1 + vb, s), a1);
+      a0 = madd(w8, loadStrided(pc + t2, s), a0); a1 = madd(w8, loadStrided(pc + t2 + vb, s), a1);
     }
     if (hasBias) { a0 = f32x4.add(a0, b); a1 = f32x4.add(a1, b); }
     v128.store(d, a0); v128.store(d, a1, 16);
@@ -509,19 +510,19 @@ export function depthwise_conv2d__f32x4_3x3s2(
   if (j0 + 4 <= jB) {
     let a0 = zero;
     if (hasA) {
-      a0 = f32x4.add(a0, f32x4.mul(w0, loadStrided(pa, s)));
-      a0 = f32x4.add(a0, f32x4.mul(w1, loadStrided(pa + t1, s)));
-      a0 = f32x4.add(a0, f32x4.mul(w2, loadStrided(pa + t2, s)));
+      a0 = madd(w0, loadStrided(pa, s), a0);
+      a0 = madd(w1, loadStrided(pa + t1, s), a0);
+      a0 = madd(w2, loadStrided(pa + t2, s), a0);
     }
     if (hasB) {
-      a0 = f32x4.add(a0, f32x4.mul(w3, loadStrided(pb, s)));
-      a0 = f32x4.add(a0, f32x4.mul(w4, loadStrided(pb + t1, s)));
-      a0 = f32x4.add(a0, f32x4.mul(w5, loadStrided(pb + t2, s)));
+      a0 = madd(w3, loadStrided(pb, s), a0);
+      a0 = madd(w4, loadStrided(pb + t1, s), a0);
+      a0 = madd(w5, loadStrided(pb + t2, s), a0);
     }
     if (hasC) {
-      a0 = f32x4.add(a0, f32x4.mul(w6, loadStrided(pc, s)));
-      a0 = f32x4.add(a0, f32x4.mul(w7, loadStrided(pc + t1, s)));
-      a0 = f32x4.add(a0, f32x4.mul(w8, loadStrided(pc + t2, s)));
+      a0 = madd(w6, loadStrided(pc, s), a0);
+      a0 = madd(w7, loadStrided(pc + t1, s), a0);
+      a0 = madd(w8, loadStrided(pc + t2, s), a0);
     }
     if (hasBias) a0 = f32x4.add(a0, b);
     v128.store(d, a0);
@@ -556,21 +557,21 @@ export function depthwise_conv2d__f32x4_3x3s2(
   let acc = zero;
   if (hasA) {
     const v = v128.load(xA);
-    acc = f32x4.add(acc, f32x4.mul(w0, v128.shuffle<f32>(zero, v, 3, 4, 5, 6)));
-    acc = f32x4.add(acc, f32x4.mul(w1, v));
-    acc = f32x4.add(acc, f32x4.mul(w2, v128.load(xA, 4)));
+    acc = madd(w0, v128.shuffle<f32>(zero, v, 3, 4, 5, 6), acc);
+    acc = madd(w1, v, acc);
+    acc = madd(w2, v128.load(xA, 4), acc);
   }
   if (hasB) {
     const v = v128.load(xB);
-    acc = f32x4.add(acc, f32x4.mul(w3, v128.shuffle<f32>(zero, v, 3, 4, 5, 6)));
-    acc = f32x4.add(acc, f32x4.mul(w4, v));
-    acc = f32x4.add(acc, f32x4.mul(w5, v128.load(xB, 4)));
+    acc = madd(w3, v128.shuffle<f32>(zero, v, 3, 4, 5, 6), acc);
+    acc = madd(w4, v, acc);
+    acc = madd(w5, v128.load(xB, 4), acc);
   }
   if (hasC) {
     const v = v128.load(xC);
-    acc = f32x4.add(acc, f32x4.mul(w6, v128.shuffle<f32>(zero, v, 3, 4, 5, 6)));
-    acc = f32x4.add(acc, f32x4.mul(w7, v));
-    acc = f32x4.add(acc, f32x4.mul(w8, v128.load(xC, 4)));
+    acc = madd(w6, v128.shuffle<f32>(zero, v, 3, 4, 5, 6), acc);
+    acc = madd(w7, v, acc);
+    acc = madd(w8, v128.load(xC, 4), acc);
   }
   if (hasBias) acc = f32x4.add(acc, b);
   v128.store(yRow, acc);
@@ -580,21 +581,21 @@ export function depthwise_conv2d__f32x4_3x3s2(
   acc = zero;
   if (hasA) {
     const v = v128.load(xA + r);
-    acc = f32x4.add(acc, f32x4.mul(w0, v128.load(xA + r - 4)));
-    acc = f32x4.add(acc, f32x4.mul(w1, v));
-    acc = f32x4.add(acc, f32x4.mul(w2, v128.shuffle<f32>(v, zero, 1, 2, 3, 4)));
+    acc = madd(w0, v128.load(xA + r - 4), acc);
+    acc = madd(w1, v, acc);
+    acc = madd(w2, v128.shuffle<f32>(v, zero, 1, 2, 3, 4), acc);
   }
   if (hasB) {
     const v = v128.load(xB + r);
-    acc = f32x4.add(acc, f32x4.mul(w3, v128.load(xB + r - 4)));
-    acc = f32x4.add(acc, f32x4.mul(w4, v));
-    acc = f32x4.add(acc, f32x4.mul(w5, v128.shuffle<f32>(v, zero, 1, 2, 3, 4)));
+    acc = madd(w3, v128.load(xB + r - 4), acc);
+    acc = madd(w4, v, acc);
+    acc = madd(w5, v128.shuffle<f32>(v, zero, 1, 2, 3, 4), acc);
   }
   if (hasC) {
     const v = v128.load(xC + r);
-    acc = f32x4.add(acc, f32x4.mul(w6, v128.load(xC + r - 4)));
-    acc = f32x4.add(acc, f32x4.mul(w7, v));
-    acc = f32x4.add(acc, f32x4.mul(w8, v128.shuffle<f32>(v, zero, 1, 2, 3, 4)));
+    acc = madd(w6, v128.load(xC + r - 4), acc);
+    acc = madd(w7, v, acc);
+    acc = madd(w8, v128.shuffle<f32>(v, zero, 1, 2, 3, 4), acc);
   }
   if (hasBias) acc = f32x4.add(acc, b);
   v128.store(yRow + r, acc);
@@ -608,11 +609,11 @@ export function depthwise_conv2d__f32x4_3x3s2(
  */
 // @ts-ignore: decorator
 @inline function tapShifted(acc: v128, row: usize, col0: i32, W: i32, wq: v128): v128 {
-  if (col0 >= 0 && col0 + 3 < W) return f32x4.add(acc, f32x4.mul(wq, v128.load(row + f32off(col0))));   // all 4 inside
+  if (col0 >= 0 && col0 + 3 < W) return madd(wq, v128.load(row + f32off(col0)), acc);   // all 4 inside
   const base = min<i32>(max<i32>(col0, 0), W - 4);
   const idx = i8x16.add(i8x16.splat(<i8>(max<i32>(-4, min<i32>(4, col0 - base)) << 2)), IOTA);
   const v = i8x16.swizzle(v128.load(row + f32off(base)), idx);
-  return v128.bitselect(f32x4.add(acc, f32x4.mul(wq, v)), acc, i8x16.swizzle(i8x16.splat(-1), idx));
+  return v128.bitselect(madd(wq, v, acc), acc, i8x16.swizzle(i8x16.splat(-1), idx));
 }
 
 /**

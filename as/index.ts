@@ -63,5 +63,9 @@ export { copy_blocks__scalar, copy_blocks__f32x4 } from './copy_blocks';
 export { global_avg_pool__scalar, global_avg_pool__f32x4 } from './global_avg_pool';
 export { weighted_tap_sum__scalar, weighted_tap_sum__f32x4 } from './weighted_tap_sum';
 export { sdpa__scalar, sdpa__f32x4 } from './sdpa';
-export { window_attention__scalar, window_attention__f32x4 } from './window_attention';
+// window_attention_scratch_floats: the size of the kernels' scratch (its layout: as/window_attention.ts)
+export { window_attention__scalar, window_attention__f32x4, window_attention_scratch_floats } from './window_attention';
 export { window_partition__scalar, window_partition__f32x4, roll_dim__scalar, roll_dim__f32x4 } from './window_partition';
+// broadcast binary ops (torch.mul / torch.add with broadcasting) and one-dimension reductions (torch.mean / torch.amax)
+export { mul_broadcast__scalar, mul_broadcast__f32x4, add_broadcast__scalar, add_broadcast__f32x4 } from './broadcast';
+export { mean_dim__scalar, mean_dim__f32x4, amax_dim__scalar, amax_dim__f32x4 } from './reduce';

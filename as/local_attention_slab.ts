@@ -23,6 +23,7 @@
 
 import { f32off } from './lib/lanes';
 import { loadStrided } from './lib/ranges';
+import { madd } from './lib/fma';   // c + a·b: strict or fused by build (as/lib/fma.ts)
 
 // ---------------------------------------------------------------------------------------------
 // scratch layout
@@ -159,7 +160,7 @@ export function prepareHead(
           v128.store(dst + f32off(j), qv);
           if (pe != 0) {
             const cp = cRow + f32off(j);
-            v128.store(cp, f32x4.add(v128.load(cp), f32x4.mul(qv, loadStrided(srcP + f32off(s * j), s))));
+            v128.store(cp, madd(qv, loadStrided(srcP + f32off(s * j), s), v128.load(cp)));
           }
         }
       }

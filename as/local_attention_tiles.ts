@@ -18,6 +18,7 @@
 
 import { f32off, storeLanes } from './lib/lanes';
 import { expf_nonpos_scalar, expf_nonpos_f32x4, expf_nonpos_f32x4_store2 } from './lib/math';
+import { madd } from './lib/fma';   // c + a·b: strict or fused by build (as/lib/fma.ts)
 
 // The running max of the window uses pmax(a, b) = a < b ? b : a (one maxps on x86, where the
 // NaN-propagating f32x4.max costs eight instructions), folded into the logit loop as a max tree per
@@ -65,12 +66,12 @@ export function pixels8(
     for (let d = 0; d < hd; d++) {
       const q0 = v128.load(pq), q1 = v128.load(pq, 16);
       const k0 = pk + o0, k1 = pk + o1, k2 = pk + o2;
-      a00 = f32x4.add(a00, f32x4.mul(q0, v128.load(k0)));
-      a01 = f32x4.add(a01, f32x4.mul(q1, v128.load(k0, 16)));
-      a10 = f32x4.add(a10, f32x4.mul(q0, v128.load(k1)));
-      a11 = f32x4.add(a11, f32x4.mul(q1, v128.load(k1, 16)));
-      a20 = f32x4.add(a20, f32x4.mul(q0, v128.load(k2)));
-      a21 = f32x4.add(a21, f32x4.mul(q1, v128.load(k2, 16)));
+      a00 = madd(q0, v128.load(k0), a00);
+      a01 = madd(q1, v128.load(k0, 16), a01);
+      a10 = madd(q0, v128.load(k1), a10);
+      a11 = madd(q1, v128.load(k1, 16), a11);
+      a20 = madd(q0, v128.load(k2), a20);
+      a21 = madd(q1, v128.load(k2, 16), a21);
       pk += LsB;
       pq += qRowB;
     }
@@ -87,8 +88,8 @@ export function pixels8(
     let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
     let pk = kRow + <usize>load<i32>(taps + f32off(t)), pq = qRow;
     for (let d = 0; d < hd; d++) {
-      a00 = f32x4.add(a00, f32x4.mul(v128.load(pq), v128.load(pk)));
-      a01 = f32x4.add(a01, f32x4.mul(v128.load(pq, 16), v128.load(pk, 16)));
+      a00 = madd(v128.load(pq), v128.load(pk), a00);
+      a01 = madd(v128.load(pq, 16), v128.load(pk, 16), a01);
       pk += LsB;
       pq += qRowB;
     }
@@ -116,12 +117,12 @@ export function pixels8(
       const lp = L + f32off(8 * u);
       const e0 = v128.load(lp), e1 = v128.load(lp, 16);
       const p0 = pv + <usize>load<i32>(taps + f32off(u)), p1 = p0 + LsB, p2 = p1 + LsB;
-      a00 = f32x4.add(a00, f32x4.mul(e0, v128.load(p0)));
-      a01 = f32x4.add(a01, f32x4.mul(e1, v128.load(p0, 16)));
-      a10 = f32x4.add(a10, f32x4.mul(e0, v128.load(p1)));
-      a11 = f32x4.add(a11, f32x4.mul(e1, v128.load(p1, 16)));
-      a20 = f32x4.add(a20, f32x4.mul(e0, v128.load(p2)));
-      a21 = f32x4.add(a21, f32x4.mul(e1, v128.load(p2, 16)));
+      a00 = madd(e0, v128.load(p0), a00);
+      a01 = madd(e1, v128.load(p0, 16), a01);
+      a10 = madd(e0, v128.load(p1), a10);
+      a11 = madd(e1, v128.load(p1, 16), a11);
+      a20 = madd(e0, v128.load(p2), a20);
+      a21 = madd(e1, v128.load(p2, 16), a21);
     }
     const o0 = oRow + <usize>d * planeOutB, o1 = o0 + planeOutB, o2 = o1 + planeOutB;
     v128.store(o0, f32x4.div(a00, S0)); v128.store(o0, f32x4.div(a01, S1), 16);
@@ -135,10 +136,10 @@ export function pixels8(
       const lp = L + f32off(8 * u);
       const e0 = v128.load(lp), e1 = v128.load(lp, 16);
       const p0 = pv + <usize>load<i32>(taps + f32off(u)), p1 = p0 + LsB;
-      a00 = f32x4.add(a00, f32x4.mul(e0, v128.load(p0)));
-      a01 = f32x4.add(a01, f32x4.mul(e1, v128.load(p0, 16)));
-      a10 = f32x4.add(a10, f32x4.mul(e0, v128.load(p1)));
-      a11 = f32x4.add(a11, f32x4.mul(e1, v128.load(p1, 16)));
+      a00 = madd(e0, v128.load(p0), a00);
+      a01 = madd(e1, v128.load(p0, 16), a01);
+      a10 = madd(e0, v128.load(p1), a10);
+      a11 = madd(e1, v128.load(p1, 16), a11);
     }
     const o0 = oRow + <usize>d * planeOutB, o1 = o0 + planeOutB;
     v128.store(o0, f32x4.div(a00, S0)); v128.store(o0, f32x4.div(a01, S1), 16);
@@ -151,8 +152,8 @@ export function pixels8(
     for (let u = 0; u < T; u++) {
       const lp = L + f32off(8 * u);
       const p0 = pv + <usize>load<i32>(taps + f32off(u));
-      a00 = f32x4.add(a00, f32x4.mul(v128.load(lp), v128.load(p0)));
-      a01 = f32x4.add(a01, f32x4.mul(v128.load(lp, 16), v128.load(p0, 16)));
+      a00 = madd(v128.load(lp), v128.load(p0), a00);
+      a01 = madd(v128.load(lp, 16), v128.load(p0, 16), a01);
     }
     const o0 = oRow + <usize>d * planeOutB;
     v128.store(o0, f32x4.div(a00, S0)); v128.store(o0, f32x4.div(a01, S1), 16);
@@ -175,9 +176,9 @@ export function pixels4(
     let pk = kRow, pq = qRow;
     for (let d = 0; d < hd; d++) {
       const qv = v128.load(pq);
-      a0 = f32x4.add(a0, f32x4.mul(qv, v128.load(pk + o0)));
-      a1 = f32x4.add(a1, f32x4.mul(qv, v128.load(pk + o1)));
-      a2 = f32x4.add(a2, f32x4.mul(qv, v128.load(pk + o2)));
+      a0 = madd(qv, v128.load(pk + o0), a0);
+      a1 = madd(qv, v128.load(pk + o1), a1);
+      a2 = madd(qv, v128.load(pk + o2), a2);
       pk += LsB;
       pq += qRowB;
     }
@@ -190,7 +191,7 @@ export function pixels4(
     let a0 = f32x4.splat(0);
     let pk = kRow + <usize>load<i32>(taps + f32off(t)), pq = qRow;
     for (let d = 0; d < hd; d++) {
-      a0 = f32x4.add(a0, f32x4.mul(v128.load(pq), v128.load(pk)));
+      a0 = madd(v128.load(pq), v128.load(pk), a0);
       pk += LsB;
       pq += qRowB;
     }
@@ -220,10 +221,10 @@ export function pixels4(
     for (let u = 0; u < T; u++) {
       const e = v128.load(L + f32off(4 * u));
       const p0 = pv + <usize>load<i32>(taps + f32off(u)), p1 = p0 + LsB, p2 = p1 + LsB, p3 = p2 + LsB;
-      a0 = f32x4.add(a0, f32x4.mul(e, v128.load(p0)));
-      a1 = f32x4.add(a1, f32x4.mul(e, v128.load(p1)));
-      a2 = f32x4.add(a2, f32x4.mul(e, v128.load(p2)));
-      a3 = f32x4.add(a3, f32x4.mul(e, v128.load(p3)));
+      a0 = madd(e, v128.load(p0), a0);
+      a1 = madd(e, v128.load(p1), a1);
+      a2 = madd(e, v128.load(p2), a2);
+      a3 = madd(e, v128.load(p3), a3);
     }
     const o0 = oRow + <usize>d * planeOutB;
     storeLanes(o0, f32x4.div(a0, S), nj);
@@ -235,7 +236,7 @@ export function pixels4(
     let a0 = f32x4.splat(0);
     const pv = vRow + <usize>d * LsB;
     for (let u = 0; u < T; u++) {
-      a0 = f32x4.add(a0, f32x4.mul(v128.load(L + f32off(4 * u)), v128.load(pv + <usize>load<i32>(taps + f32off(u)))));
+      a0 = madd(v128.load(L + f32off(4 * u)), v128.load(pv + <usize>load<i32>(taps + f32off(u))), a0);
     }
     storeLanes(oRow + <usize>d * planeOutB, f32x4.div(a0, S), nj);
   }

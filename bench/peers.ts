@@ -13,10 +13,13 @@ const { onnx } = onnxProto;
 
 let tfReady: Promise<void> | null = null;
 
+/** Threads the peers may use: 1 unless BENCH_PEER_THREADS says otherwise (bench/threads.mjs runs them at 1 and 2). */
+export const PEER_THREADS = Math.max(1, Number(process.env.BENCH_PEER_THREADS ?? 1) || 1);
+
 /** tfjs-core with the wasm backend, one thread (its threaded build cannot start workers in Node anyway). */
 export function tfjs(): Promise<void> {
   tfReady ??= (async () => {
-    setThreadsCount(1);
+    setThreadsCount(PEER_THREADS);   // > 1 only takes effect where tfjs can start its threaded build (not in Node)
     await tf.setBackend('wasm');
     await tf.ready();
     if (tf.getBackend() !== 'wasm') throw new Error(`tfjs: wasm backend not active (got ${tf.getBackend()})`);
@@ -40,7 +43,7 @@ let ortNodeMod: typeof OrtNode | null = null;
 export async function ortWeb(): Promise<typeof OrtWeb> {
   if (!ortWebMod) {
     ortWebMod = await import('onnxruntime-web');
-    ortWebMod.env.wasm.numThreads = 1;
+    ortWebMod.env.wasm.numThreads = PEER_THREADS;
     ortWebMod.env.wasm.simd = true;
   }
   return ortWebMod;
@@ -67,7 +70,7 @@ export async function ortSession(which: 'web' | 'node', model: Uint8Array, dims:
   const ort = which === 'web' ? await ortWeb() : await ortNode();
   const options = which === 'web'
     ? { executionProviders: ['wasm'], graphOptimizationLevel: 'all' as const }
-    : { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' as const, graphOptimizationLevel: 'all' as const };
+    : { executionProviders: ['cpu'], intraOpNumThreads: PEER_THREADS, interOpNumThreads: 1, executionMode: 'sequential' as const, graphOptimizationLevel: 'all' as const };
   const session = await (ort.InferenceSession as typeof OrtWeb.InferenceSession).create(model, options);
   const output = session.outputNames[0];
   return {

@@ -3,6 +3,10 @@
 // the line CI reads: "<passed> passed, <failed> failed". Runs the suite against the release WASM build, then
 // again against the debug build (AssemblyScript asserts on, arena guard bands checked) with a quarter of the
 // property runs.
+// The release pass runs with a pool of 2 threads (ATTNCONV_WASM_THREADS=2), the debug pass with 1; the kernel variant
+// is the engine's default (relaxed SIMD where available); spec/relaxed.test.ts reruns itself under
+// --experimental-wasm-relaxed-simd on Node 20, so both variants are checked there.
+// Last, the runtime matrix: the packed package in every runtime it promises (scripts/runtime-matrix.mjs).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -37,10 +41,27 @@ function run(label, pattern, env) {
   return { passed, failed: total - passed - skipped + (r.status !== 0 && total === passed ? 1 : 0) };
 }
 
+/**
+ * The runtime matrix (scripts/runtime-matrix.mjs): the packed tarball installed in an empty folder and run as ESM,
+ * CommonJS, a strict TypeScript consumer, Deno, Bun and headless Chromium, all giving Node's output hashes. Needs
+ * the build (`npm test` runs it first). Its checks count one each.
+ */
+function runtimeMatrix() {
+  console.log('\n== runtime matrix: the packed package in Node (ESM, CJS, TypeScript), Deno, Bun and Chromium ==');
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'runtime-matrix.mjs')], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  process.stdout.write(r.stdout ?? '');
+  process.stderr.write(r.stderr ?? '');
+  const m = /runtime-matrix: (\d+) passed, (\d+) failed/.exec(r.stdout ?? '');
+  if (!m) return { passed: 0, failed: 1 };
+  return { passed: Number(m[1]), failed: Number(m[2]) + (r.status !== 0 && m[2] === '0' ? 1 : 0) };
+}
+
 const results = [
   layering(),
-  run('release build: all specs', '\\.test\\.ts$', { ATTNCONV_WASM_BUILD: 'release' }),
-  run('debug build (asserts and guard bands on): all specs, a quarter of the property runs', '\\.test\\.ts$', { ATTNCONV_WASM_BUILD: 'debug', FC_RUNS_SCALE: '0.25' }),
+  // threads: the release pass on a pool of 2 threads, the debug pass on the calling thread alone (ts/wasm/pool.ts)
+  run('release build, 2 threads: all specs', '\\.test\\.ts$', { ATTNCONV_WASM_BUILD: 'release', ATTNCONV_WASM_THREADS: '2' }),
+  run('debug build (asserts and guard bands on), 1 thread: all specs, a quarter of the property runs', '\\.test\\.ts$', { ATTNCONV_WASM_BUILD: 'debug', ATTNCONV_WASM_THREADS: '1', FC_RUNS_SCALE: '0.25' }),
+  runtimeMatrix(),
 ];
 const passed = results.reduce((a, r) => a + r.passed, 0);
 const failed = results.reduce((a, r) => a + r.failed, 0);

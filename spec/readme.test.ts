@@ -25,7 +25,9 @@ blocks.forEach((code, i) => {
     const dir = mkdtempSync(join(tmpdir(), 'attnconv-readme-'));
     try {
       const file = join(dir, `example-${i + 1}.mjs`);
-      writeFileSync(file, code.replaceAll("from 'attnconv'", `from '${entry}'`));
+      // 'attnconv' and its subpaths ('attnconv/wasm' → ts/wasm/index.ts, as package.json `exports` maps them)
+      writeFileSync(file, code.replaceAll("from 'attnconv'", `from '${entry}'`)
+        .replace(/from 'attnconv\/(ref|wasm|nn|io)'/g, (_, sub) => `from '${pathToFileURL(join(root, 'ts', sub, 'index.ts')).href}'`));
       const r = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8', timeout: 120_000 });
       assert.is(r.status, 0, `example ${i + 1} exited with ${r.status}:\n${r.stderr}\n${r.stdout}`);
     } finally {

@@ -13,6 +13,7 @@ export type { Ops, OpName } from './core/ops.js';
 export type { Conv2dOptions, IntPair } from './core/geometry.js';
 export * as ref from './ref/index.js';
 export * as wasm from './wasm/index.js';
+export { simdSupported } from './wasm/module.js';
 export * as nn from './nn/index.js';
 export * as io from './io/index.js';
 export { registry, type OpEntry } from './registry.js';

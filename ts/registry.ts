@@ -69,6 +69,10 @@ export const kernelPlaces = {
   window_attention: { file: 'as/window_attention.ts', spec: 'spec/kernels/window_attention.test.ts' },
   window_partition: { file: 'as/window_partition.ts', spec: 'spec/kernels/window_attention.test.ts' },
   roll_dim: { file: 'as/window_partition.ts', spec: 'spec/kernels/window_attention.test.ts' },
+  mul_broadcast: { file: 'as/broadcast.ts', spec: 'spec/kernels/broadcast.test.ts' },
+  add_broadcast: { file: 'as/broadcast.ts', spec: 'spec/kernels/broadcast.test.ts' },
+  mean_dim: { file: 'as/reduce.ts', spec: 'spec/kernels/reduce.test.ts' },
+  amax_dim: { file: 'as/reduce.ts', spec: 'spec/kernels/reduce.test.ts' },
 } as const satisfies Record<string, KernelPlace>;
 
 export type KernelName = keyof typeof kernelPlaces;
@@ -273,9 +277,9 @@ const rows = [
     spec: [GOLDEN], bench: 'bench/layer_norm.bench.ts',
   },
   {
-    id: 'add', fn: 'add', paper: 'residual connection', matches: 'torch.add', flops: '1 per element',
-    ref: 'ts/ref/activations.ts', wasm: 'ts/wasm/add.ts', ...uses('add'),
-    spec: ['spec/registry.test.ts'], bench: 'bench/elementwise.bench.ts',
+    id: 'add', fn: 'add', paper: 'residual connection (ResNet, arXiv:1512.03385, Eq. (1))', matches: 'torch.add (alpha = 1, NumPy / PyTorch broadcasting)', flops: '1 per output element',
+    ref: 'ts/ref/mul.ts', wasm: 'ts/wasm/add.ts', ...uses('add', 'add_broadcast'),
+    spec: ['spec/registry.test.ts', 'spec/gates.test.ts'], bench: 'bench/elementwise.bench.ts',
   },
   {
     id: 'axpby', fn: 'axpby', paper: 'ACmix §4.1 Eq. (12)', matches: 'rate1 * x + rate2 * y', flops: '3 per element',
@@ -326,6 +330,13 @@ const rows = [
     flops: '2·N·H·W·(3·C_in·C_out + 2·C_out·k_att² + k_conv²·3·head·head_dim + C_out·k_conv⁴) (stride 1)',
     ref: 'ts/ref/acmix.ts', wasm: 'ts/wasm/acmix.ts', ...uses('gemm', 'pack_a', 'local_attention', 'acmix_fc', 'dep_conv', 'acmix_mix'),
     spec: ['spec/acmix.test.ts', 'spec/nn.test.ts', GOLDEN], bench: 'bench/acmix.bench.ts',
+  },
+  {
+    id: 'c2f', fn: 'c2f', paper: 'Ultralytics C2f (ultralytics/nn/modules/block.py, no paper; CSPNet, arXiv:1911.11929, §3.1): cv1, chunk, n bottlenecks, cat, cv2',
+    matches: 'Ultralytics C2f(c1, c2, n, shortcut, g, e).eval().forward (batch norms folded as fuse_conv_and_bn)',
+    flops: '2·N·H·W·(c1·2c + n·(9c² + 9c²/g) + (2+n)·c·c2)',
+    ref: 'ts/ref/c2f.ts', wasm: 'ts/wasm/c2f.ts', ...uses('gemm', 'gemm_packed', 'pack_a', 'pack_b', 'im2col', 'silu', 'add'),
+    spec: ['spec/c2f.test.ts', GOLDEN], bench: 'bench/c2f.bench.ts',
   },
   // ---- dynamic and deformable convolution
   {
@@ -385,6 +396,25 @@ const rows = [
     matches: 'WindowAttention.forward of microsoft/Swin-Transformer (between qkv and proj)', flops: '4·B_·heads·N²·head_dim (+ ≈25·B_·heads·N²)',
     ref: 'ts/ref/window_attention.ts', wasm: 'ts/wasm/window_attention.ts', ...uses('window_attention'),
     spec: ['spec/window_attention.test.ts', 'spec/swin.test.ts'], bench: 'bench/window_attention.bench.ts',
+  },
+  // ---- gates: the broadcast product and the channel / directional pools of SE, CBAM and coordinate attention
+  {
+    id: 'mul', fn: 'mul', paper: 'Hu et al. 2018 (SE, arXiv:1709.01507) Eq. (4); Woo et al. 2018 (CBAM, arXiv:1807.06521) Eq. (1); Hou et al. 2021 (coordinate attention, arXiv:2103.02907) Eq. (6)',
+    matches: 'torch.mul (NumPy / PyTorch broadcasting)', flops: '1 per output element',
+    ref: 'ts/ref/mul.ts', wasm: 'ts/wasm/mul.ts', ...uses('mul_broadcast'),
+    spec: ['spec/gates.test.ts', GOLDEN], bench: 'bench/mul.bench.ts',
+  },
+  {
+    id: 'mean', fn: 'mean', paper: 'CBAM (arXiv:1807.06521) Eq. (3) channel AvgPool; coordinate attention (arXiv:2103.02907) Eq. (2)-(3)',
+    matches: 'torch.mean(input, dim, keepdim) (one dim)', flops: '1 per input element',
+    ref: 'ts/ref/reduce.ts', wasm: 'ts/wasm/reduce.ts', ...uses('mean_dim', 'global_avg_pool'),
+    spec: ['spec/gates.test.ts', GOLDEN], bench: 'bench/reduce.bench.ts',
+  },
+  {
+    id: 'amax', fn: 'amax', paper: 'CBAM (arXiv:1807.06521) Eq. (3) channel MaxPool',
+    matches: 'torch.amax(input, dim, keepdim) (one dim)', flops: '1 per input element (comparisons)',
+    ref: 'ts/ref/reduce.ts', wasm: 'ts/wasm/reduce.ts', ...uses('amax_dim'),
+    spec: ['spec/gates.test.ts', GOLDEN], bench: 'bench/reduce.bench.ts',
   },
 ] as const satisfies readonly OpEntry[];
 

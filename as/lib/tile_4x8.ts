@@ -10,7 +10,8 @@
 //   B_ROWS_PARTIAL  as B_ROWS, but only the first nr < 8 floats are read (loadLo8 / loadHi8): a W mod 8 tail
 //   B_GATHER        implicit im2col: 8 pixels at stride s from b + offsets[k] (an i32 byte-offset table)
 //
-// Per output element, in float32 and in this order (no FMA):
+// Per output element, in float32 and in this order (strict builds: no FMA; the relaxed build fuses each
+// `acc + A·B` step with relaxed_madd, as/lib/fma.ts):
 //   acc = accumulate ? C[m, n] : +0
 //   for k = 0 .. K−1:  acc = acc + A[m, k] · B[k, n]
 //   if bias ≠ 0:       acc = acc + bias[m]
@@ -28,6 +29,7 @@
 
 import { loadLo8, loadHi8, store8 } from './lanes';
 import { loadStrided } from './ranges';
+import { madd } from './fma';   // c + a·b: strict or fused by build (as/lib/fma.ts)
 
 /** Packed pack_b panel: 8 contiguous floats per k, 32 bytes per k. */
 export const B_PANEL: i32 = 0;
@@ -97,13 +99,13 @@ export const B_GATHER: i32 = 3;
       po += 4;
     }
     let x = v128.load32_splat(pa);
-    acc0l = f32x4.add(acc0l, f32x4.mul(x, b0)); acc0h = f32x4.add(acc0h, f32x4.mul(x, b1));
+    acc0l = madd(x, b0, acc0l); acc0h = madd(x, b1, acc0h);
     x = v128.load32_splat(pa, 4);
-    acc1l = f32x4.add(acc1l, f32x4.mul(x, b0)); acc1h = f32x4.add(acc1h, f32x4.mul(x, b1));
+    acc1l = madd(x, b0, acc1l); acc1h = madd(x, b1, acc1h);
     x = v128.load32_splat(pa, 8);
-    acc2l = f32x4.add(acc2l, f32x4.mul(x, b0)); acc2h = f32x4.add(acc2h, f32x4.mul(x, b1));
+    acc2l = madd(x, b0, acc2l); acc2h = madd(x, b1, acc2h);
     x = v128.load32_splat(pa, 12);
-    acc3l = f32x4.add(acc3l, f32x4.mul(x, b0)); acc3h = f32x4.add(acc3h, f32x4.mul(x, b1));
+    acc3l = madd(x, b0, acc3l); acc3h = madd(x, b1, acc3h);
     pa += 16;
   }
 

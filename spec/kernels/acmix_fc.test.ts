@@ -15,7 +15,7 @@ import { Tensor } from '../../ts/core/tensor.js';
 import { prng, runs } from '../support/arbitraries.js';
 import { assertBitExact } from '../support/close.js';
 
-await init();
+await init({ deterministic: true }); // twins are compared bit for bit: the strict kernels (ts/wasm/variants.ts)
 const kern = kernels();
 const f = Math.fround;
 

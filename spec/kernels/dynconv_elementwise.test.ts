@@ -9,7 +9,7 @@ import { kernels } from '../../ts/wasm/kernels.js';
 import { prng } from '../support/arbitraries.js';
 import { U } from '../../ts/core/numerics.js';
 
-await init();
+await init({ deterministic: true }); // twins are compared bit for bit: the strict kernels (ts/wasm/variants.ts)
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 function values(n: number, seed: number, range = 4): Float32Array {

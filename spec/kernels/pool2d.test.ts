@@ -11,7 +11,7 @@ import { kernels } from '../../ts/wasm/kernels.js';
 import { poolAxis, adaptiveAxis, type PoolAxis } from '../../ts/core/check/pooling.js';
 import { randomArray, asF32 } from '../support/kernel_io.js';
 
-await init();
+await init({ deterministic: true }); // twins are compared bit for bit: the strict kernels (ts/wasm/variants.ts)
 const f = Math.fround;
 const words = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 const table = (a: PoolAxis) => { const t = new Int32Array(2 * a.out); t.set(a.start); t.set(a.count, a.out); return asF32(t); };

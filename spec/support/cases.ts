@@ -27,6 +27,7 @@ import {
   type ACmixConfig, type ACmixOptions, type ACmixResult, type ACmixWeights,
 } from '../../ts/core/check/acmix.js';
 import { chainBound } from '../../ts/core/numerics.js';
+import { c2fParameterShapes, checkC2f, type C2fOpOptions, type C2fWeights } from '../../ts/core/check/c2f.js';
 import { ops as ref } from '../../ts/ref/index.js';
 import { deformConv2dErrorScales } from '../../ts/ref/deform_conv2d.js';
 import { mixtureBound, modulatedBound } from '../../ts/verify/golden_dynconv.js';
@@ -148,6 +149,31 @@ const shapeArb = (minRank: number, maxRank: number, maxDim: number) =>
     .map(({ rank, dims }) => dims.slice(0, rank));
 
 /**
+ * Broadcast operand pairs by construction: a gate pattern on an NCHW map (same shape, [N,C,1,1], [N,1,H,W],
+ * [N,C,H,1], [N,C,1,W], either side), or a general pair: an output shape of rank 0..5, each operand keeping or
+ * setting to 1 each dimension and dropping 0..rank leading ones; sometimes `other` is a number.
+ */
+const broadcastPairArb: fc.Arbitrary<{ a: number[]; b: number[] | 'number' }> = fc.oneof(
+  fc.record({ N: int(1, 2), C: int(1, 6), H: int(1, 9), W: int(1, 9), pattern: fc.constantFrom('same', 'NC11', 'N1HW', 'NCH1', 'NC1W'), swap: fc.boolean() })
+    .map(({ N, C, H, W, pattern, swap }) => {
+      const x = [N, C, H, W];
+      const g = pattern === 'same' ? x : pattern === 'NC11' ? [N, C, 1, 1] : pattern === 'N1HW' ? [N, 1, H, W] : pattern === 'NCH1' ? [N, C, H, 1] : [N, C, 1, W];
+      return swap ? { a: g, b: x } : { a: x, b: g };
+    }),
+  fc.record({
+    out: shapeArb(0, 5, 5), keepA: fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }), keepB: fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
+    dropA: int(0, 5), dropB: int(0, 5), number: fc.integer({ min: 0, max: 7 }),
+  }).map(({ out, keepA, keepB, dropA, dropB, number }) => ({
+    a: out.map((d, i) => (keepA[i] ? d : 1)).slice(Math.min(dropA, out.length)),
+    b: number === 0 ? 'number' as const : out.map((d, i) => (keepB[i] ? d : 1)).slice(Math.min(dropB, out.length)),
+  })),
+);
+
+/** A one-dim reduction: shape of rank 1..4 (sides 1..9), dim in [−rank, rank − 1], keepdim true / false / absent. */
+const reduceArb = fc.record({ shape: shapeArb(1, 4, 9), dimPick: fc.integer({ min: 0, max: 7 }), keepdim: fc.constantFrom(true, false, undefined), offset: fc.constantFrom(0, 3), seed })
+  .map(({ shape, dimPick, keepdim, offset, seed: s }) => ({ shape, dim: (dimPick % (2 * shape.length)) - shape.length, keepdim, offset, seed: s }));
+
+/**
  * Pooling geometry by construction: kernel k, stride s, padding p ≤ ⌊k/2⌋, dilation d (max only), and
  * H = max(1, d(k − 1) + 1 − 2p) + extra, so the dilated kernel always fits the padded input; ceil_mode both ways,
  * count_include_pad both ways and divisor_override sometimes (avg).
@@ -259,6 +285,9 @@ function localAttentionAtol(q: Tensor, k: Tensor, v: Tensor, pe: Tensor | null, 
 // ---------------------------------------------------------------------------------------------
 // the ACmix block: configurations the official module can run (kernel_conv 3; stride | H, W; P < H, W),
 // every parameter random (no initial value hides a bug), dep_conv.bias present or absent
+
+/** A C2f case (op c2f): shapes by construction, c = g·cPerGroup so the groups divide c. */
+interface C2fCase { N: number; c1: number; g: number; cPerGroup: number; c: number; c2: number; n: number; shortcut: boolean; H: number; W: number; eps: number; seed: number }
 
 interface AcmixCase { N: number; H: number; W: number; config: ACmixConfig; depBias: boolean; seed: number }
 
@@ -470,8 +499,12 @@ export const opSpecs: OpSpecs = {
 
   add: spec({
     bound: 'bit-exact',
-    params: fc.record({ shape: shapeArb(0, 4, 9), specials: fc.boolean(), seed }),
-    build: (c) => [withSpecials(T(c.shape, c.seed), c.seed, c.specials), withSpecials(T(c.shape, c.seed + 1), c.seed + 1, c.specials)],
+    params: fc.record({
+      pair: fc.oneof(shapeArb(0, 4, 9).map((s) => ({ a: s, b: s as number[] | 'number' })), broadcastPairArb),   // equal shapes, or broadcast
+      specials: fc.boolean(), seed,
+    }),
+    build: (c) => [withSpecials(T(c.pair.a, c.seed), c.seed, c.specials),                   // (a number other becomes a 0-d tensor)
+      withSpecials(T(c.pair.b === 'number' ? [] : c.pair.b, c.seed + 1), c.seed + 1, c.specials)],
     compare: bitExact('add'),
   }),
 
@@ -583,6 +616,29 @@ export const opSpecs: OpSpecs = {
     },
   }),
 
+  c2f: spec<C2fCase>({
+    bound: 'the chain bound 4·K·u·(|y| + mean|y|), K = c1 + n·(9c + 9c/g + 3) + (2+n)·c + 2 + 8 per Conv (ts/wasm/c2f.ts)',
+    params: fc.record({
+      N: int(1, 2), c1: int(1, 5), g: int(1, 2), cPerGroup: int(1, 3), c2: int(1, 6), n: int(0, 2), shortcut: fc.boolean(),
+      H: int(1, 9), W: int(1, 9), eps: fc.constantFrom(1e-3, 1e-5), seed,
+    }).map((c) => ({ ...c, c: c.g * c.cPerGroup })),
+    build: (c) => {
+      // every parameter from the seed; batch-norm scales in [0.5, 1.5), variances in [0.5, 2)
+      const weights: Record<string, Tensor> = {};
+      let k = 0;
+      for (const [key, shape] of Object.entries(c2fParameterShapes(c))) {
+        const range: [number, number] = key.endsWith('running_var') ? [0.5, 2] : key.endsWith('bn.weight') ? [0.5, 1.5] : [-1, 1];
+        weights[key] = T(shape, c.seed + 977 * k++, Math.fround(range[0]), Math.fround(range[1]));
+      }
+      return [T([c.N, c.c1, c.H, c.W], c.seed), weights, { shortcut: c.shortcut, eps: c.eps }];
+    },
+    compare(got, want, [x, weights, options], p) {
+      // the geometry from the call itself (the fuzz suite passes other arguments than `build` makes)
+      const g = checkC2f('c2f', x as Tensor, weights as C2fWeights, options as C2fOpOptions);
+      const K = g.c1 + 1 + g.n * (9 * g.c + 9 * g.c / g.g + 3) + (2 + g.n) * g.c + 1 + 8 * (2 + 2 * g.n);
+      withinChainBound(got, want, K, 'c2f', p);
+    },
+  }),
   hardswish: spec({
     bound: '3·u·|ref| + 2⁻¹⁴⁹ (three float32 roundings in PyTorch\'s order; x + 3 exact near −3)',
     params: fc.record({ shape: shapeArb(0, 4, 9), range: fc.constantFrom(2, 4, 8, 100), specials: fc.boolean(), seed }),
@@ -839,6 +895,32 @@ export const opSpecs: OpSpecs = {
       const b = windowAttentionBound(qkv as Tensor, table as Tensor, index as Tensor, mask as Tensor | null, o as { num_heads: number });
       withinElementBound(got, want, b, 'window_attention', p);
     },
+  }),
+
+  mul: spec({
+    bound: 'bit-exact',
+    params: fc.record({ pair: broadcastPairArb, specials: fc.boolean(), seed }),
+    build: (c) => [withSpecials(T(c.pair.a, c.seed), c.seed, c.specials),
+      c.pair.b === 'number' ? Math.fround(0.37 + (c.seed % 7)) : withSpecials(T(c.pair.b, c.seed + 1), c.seed + 1, c.specials)],
+    compare: bitExact('mul'),
+  }),
+
+  mean: spec({
+    bound: '2·(n + 1)·u·mean|x| (n = the reduced dim; + 1e-30)',
+    params: reduceArb,
+    build: (c) => [T(c.shape, c.seed, Math.fround(c.offset - 2), Math.fround(c.offset + 2)), { dim: c.dim, ...(c.keepdim === undefined ? {} : { keepdim: c.keepdim }) }],
+    compare(got, want, [x, o], p) {
+      const scale = ref.mean(absTensor(x as Tensor), o as { dim: number });
+      const n = (x as Tensor).shape.at((o as { dim: number }).dim)!;
+      withinDotBound(got, want, scale.data, n + 1, 2, 'mean', p);
+    },
+  }),
+
+  amax: spec({
+    bound: 'bit-exact',
+    params: fc.record({ r: reduceArb, specials: fc.boolean() }),
+    build: ({ r: c, specials }) => [withSpecials(T(c.shape, c.seed), c.seed, specials), { dim: c.dim, ...(c.keepdim === undefined ? {} : { keepdim: c.keepdim }) }],
+    compare: bitExact('amax'),
   }),
 };
 

@@ -272,7 +272,7 @@ export const RECORD_SLOT: Hostile[] = [
 /** Option keys by kind (the rest of a numeric key is an integer hyper-parameter). */
 export const REAL_KEYS = new Set(['eps']);
 export const ANY_NUMBER_KEYS = new Set(['value']);
-export const BOOLEAN_KEYS = new Set(['align_corners', 'demodulate', 'strict']);
+export const BOOLEAN_KEYS = new Set(['align_corners', 'demodulate', 'strict', 'shortcut']);
 export const ENUM_KEYS = new Set(['mode', 'approximate']);
 export const TENSOR_KEYS = new Set(['mask', 'gamma_in', 'gamma_out', 'gamma', 'beta']);
 /** Dimension indices: negative values count from the end (torch), so they are pooled as a positional dim. */

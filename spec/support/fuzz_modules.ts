@@ -49,6 +49,18 @@ export const MODULES: ModuleSpec[] = [
   M('IDynamicDWConv', (...a) => new (nn.IDynamicDWConv as any)(...a), () => [4, 3, 2], () => [small([1, 4, 5, 5])]),
   M('DynamicDWFeedForward', (...a) => new (nn.DynamicDWFeedForward as any)(...a), () => [4, 8, { kernel_size: 3 }], () => [small([1, 4, 4, 4])]),
   M('RoutedDownsample', (...a) => new (nn.RoutedDownsample as any)(...a), () => [4, { out_dim: 8 }], () => [small([1, 4, 4, 4])]),
+  M('Conv', (...a) => new (nn.Conv as any)(...a), () => [4, 6, { k: 3, s: 1 }], () => [small([1, 4, 5, 5])]),
+  M('C2fBottleneck', (...a) => new (nn.C2fBottleneck as any)(...a), () => [4, 4, { shortcut: true }], () => [small([1, 4, 5, 5])]),
+  M('C2f', (...a) => new (nn.C2f as any)(...a), () => [4, 6, { n: 1, shortcut: true }], () => [small([1, 4, 5, 5])]),
+  M('C2fCA', (...a) => new (nn.C2fCA as any)(...a), () => [4, 8, { n: 1, reduction: 4 }], () => [small([1, 4, 5, 6])]),
+  M('SpatialGateC2f', (...a) => new (nn.SpatialGateC2f as any)(...a), () => [4, 3], () => [small([1, 4, 5, 5])]),
+  M('SqueezeExcitation', (...a) => new (nn.SqueezeExcitation as any)(...a), () => [4, 2], () => [small([1, 4, 5, 6])]),
+  M('CoordAtt', (...a) => new (nn.CoordAtt as any)(...a), () => [4, 4, { reduction: 4 }], () => [small([1, 4, 5, 6])]),
+  M('CBAM', (...a) => new (nn.CBAM as any)(...a), () => [4, { reduction_ratio: 2 }], () => [small([1, 4, 5, 6])]),
+  M('LinearSelfAttention', (...a) => new (nn.LinearSelfAttention as any)(...a), () => [4, { bias: true }], () => [small([1, 4, 3, 5])]),
+  M('AxialAttention', (...a) => new (nn.AxialAttention as any)(...a), () => [4, { heads: 2, dim_index: 1 }], () => [small([1, 4, 3, 5])]),
+  M('ConvProjectionAttention', (...a) => new (nn.ConvProjectionAttention as any)(...a), () => [4, 4, 2, { with_cls_token: false }], () => [small([1, 4, 4, 6])]),
+  M('ACmixGlobal', (...a) => new (nn.ACmixGlobal as any)(...a), () => [8, 8, { head: 2 }], () => [small([1, 8, 4, 5])]),
 ];
 
 /** Documented option keys per module (ts/nn/*.ts *_KEYS), so a mutation may add a key the valid call left out. */
@@ -68,6 +80,10 @@ const MODULE_KEYS: Record<string, string[]> = {
   DynamicDWConv: ['bias', 'stride', 'padding', 'groups', 'reduction'],
   DynamicDWFeedForward: ['kernel_size', 'reduction'],
   RoutedDownsample: ['num_experts', 'out_dim'],
+  Conv: ['k', 's', 'p', 'g', 'd', 'act'],
+  C2fBottleneck: ['shortcut', 'g', 'k', 'e'],
+  C2f: ['n', 'shortcut', 'g', 'e'],
+  C2fCA: ['n', 'shortcut', 'g', 'e', 'reduction'],
 };
 
 const DOWNSAMPLE: Hostile[] = [
@@ -78,8 +94,8 @@ const DOWNSAMPLE: Hostile[] = [
 ];
 
 function modulePool(key: string): Hostile[] {
-  if (['bias', 'elementwise_affine', 'init_weight'].includes(key)) return BOOLEAN_KEY;
-  if (['eps', 'momentum', 'ratio', 'reduction', 'temperature'].includes(key)) return REAL_KEY;
+  if (['bias', 'elementwise_affine', 'init_weight', 'shortcut', 'act'].includes(key)) return BOOLEAN_KEY;
+  if (['eps', 'momentum', 'ratio', 'reduction', 'temperature', 'e'].includes(key)) return REAL_KEY;
   if (key === 'approximate') return ENUM_KEY;
   if (key === 'downsample') return DOWNSAMPLE;
   return INT_KEY;

@@ -155,6 +155,7 @@ export const OP_SLOTS: Partial<Record<OpName, Slot[]>> = {
   conv2dMixture: [t, t, t, t, o(...CONV)],
   conv2dModulated: [t, t, t, o('gamma_in', 'gamma_out', 'gamma', 'beta', 'demodulate', 'eps'), o(...CONV)],
   involution2d: [t, t, o('kernel_size', 'stride', 'padding', 'dilation')],
+  c2f: [t, { kind: 'record' }, o('shortcut', 'eps')],
 };
 
 function isPlain(v: unknown): v is Record<string, unknown> {

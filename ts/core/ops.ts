@@ -7,12 +7,14 @@ import type { GeluApproximate } from './check/activations.js';
 import type { InterpolateOptions } from './check/interpolate.js';
 import type { LocalAttentionOptions } from './check/local_attention.js';
 import type { ACmixConfig, ACmixOptions, ACmixResult, ACmixWeights } from './check/acmix.js';
+import type { C2fOpOptions, C2fWeights } from './check/c2f.js';
 import type { DeformConv2dOptions } from './check/deform_conv2d.js';
 import type { WeightModulation } from './check/conv2d_per_sample.js';
 import type { Involution2dOptions } from './check/involution2d.js';
 import type { WindowAttentionOptions } from './check/window_attention.js';
 import type { ScaledDotProductAttentionOptions } from './check/scaled_dot_product_attention.js';
 import type { MaxPool2dOptions, AvgPool2dOptions, AdaptiveSize } from './check/pooling.js';
+import type { ReduceDimOptions } from './check/reduce.js';
 
 /** The stages of one ACmix forward, in order (ACmix §4.1): reported to `ACmixHooks.onStage` as each ends. */
 export type ACmixStage = 'stage_i' | 'stage_ii_attention' | 'stage_ii_conv' | 'mix';
@@ -67,6 +69,7 @@ export interface Ops {
   chunk(input: Tensor, chunks: number, options?: { dim?: number }): Tensor[];
   batchNorm2d(input: Tensor, running_mean: Tensor, running_var: Tensor, weight?: Tensor | null, bias?: Tensor | null, options?: { eps?: number }): Tensor;
   layerNorm(input: Tensor, normalized_shape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, options?: { eps?: number }): Tensor;
+  /** torch.add(input, other) (alpha = 1) of two tensors with NumPy / PyTorch broadcasting; bit-exact. */
   add(input: Tensor, other: Tensor): Tensor;
   axpby(alpha: number, x: Tensor, beta: number, y: Tensor): Tensor;
   interpolate(input: Tensor, options: InterpolateOptions): Tensor;
@@ -78,6 +81,8 @@ export interface Ops {
   acmix(input: Tensor, weights: ACmixWeights, options?: ACmixOptions): Tensor;
   /** The ACmix block with every intermediate (q, k, v, pe, both paths); `hooks.onStage` after each stage. */
   acmixForward(input: Tensor, weights: ACmixWeights, config: ACmixConfig, hooks?: ACmixHooks): ACmixResult;
+  /** YOLOv8's C2f block (Ultralytics' C2f.forward, batch norms folded) with its parameters by state_dict key; c1, c, c2, n, g from their shapes. */
+  c2f(input: Tensor, weights: C2fWeights, options?: C2fOpOptions): Tensor;
   deformConv2d(input: Tensor, offset: Tensor, weight: Tensor, bias?: Tensor | null, options?: DeformConv2dOptions): Tensor;
   conv2dPerSample(input: Tensor, weight: Tensor, bias?: Tensor | null, options?: Conv2dOptions): Tensor;
   conv2dMixture(input: Tensor, weight: Tensor, bias: Tensor | null, routing: Tensor, options?: Conv2dOptions): Tensor;
@@ -91,6 +96,12 @@ export interface Ops {
   roll(input: Tensor, shifts: number | readonly number[], dims: number | readonly number[]): Tensor;
   /** Swin window attention over the fused qkv [B_, N, 3C]: relative position bias, then the shifted-window mask, softmax, @ v → [B_, N, C]. */
   windowAttention(qkv: Tensor, relative_position_bias_table: Tensor, relative_position_index: Tensor, mask: Tensor | null, options: WindowAttentionOptions): Tensor;
+  /** torch.mul(input, other) with NumPy / PyTorch broadcasting of any rank (a number other: rounded to float32); bit-exact: the gate of SE, CBAM, coordinate attention. */
+  mul(input: Tensor, other: Tensor | number): Tensor;
+  /** torch.mean(input, dim, keepdim) over one dim (dim required; negative counts from the end): [.., n, ..] → [.., ..] (keepdim: [.., 1, ..]). */
+  mean(input: Tensor, options: ReduceDimOptions): Tensor;
+  /** torch.amax(input, dim, keepdim) over one dim (dim required; NaN propagates; +0 above −0); exact. */
+  amax(input: Tensor, options: ReduceDimOptions): Tensor;
 }
 
 /** The op names of `Ops` (everything but `name`). */

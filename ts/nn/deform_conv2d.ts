@@ -90,7 +90,8 @@ export class DeformConv2d extends Module {
  * kernel as interleaved (Δy, Δx) pairs per tap — irrelevant when trained from scratch, critical when porting.
  *
  * state_dict keys (mmcv ModulatedDeformConv2dPack): weight [C_out, C_in/groups, k_h, k_w], bias [C_out] (if bias),
- * conv_offset.weight [3·G·k_h·k_w, C_in, k_h, k_w], conv_offset.bias [3·G·k_h·k_w].
+ * conv_offset.weight [3·G·k_h·k_w, C_in, k_h, k_w], conv_offset.bias [3·G·k_h·k_w]; mmcv's legacy
+ * `<name>_offset.weight` / `.bias` beside the module are read as conv_offset.* (see `loadLegacyKeys`).
  * Init: weight U(±1/√(C_in·k_h·k_w)) (mmcv's stdv, using C_in, not C_in/groups), bias 0; conv_offset weight and
  * bias 0, so at init Δ = 0 and mask = σ(0) = ½: the layer is ½·conv(x) + bias.
  * Shapes: x [N, in_channels, H, W] → [N, out_channels, H_out, W_out] (standard conv formula).
@@ -132,6 +133,24 @@ export class DCNv2 extends Module {
     }
     const mask = ops.sigmoid(new Tensor(logits, [N, C, H_out, W_out]));
     return { offset: new Tensor(offset, [N, 2 * C, H_out, W_out]), mask };
+  }
+
+  /**
+   * mmcv's legacy keys, renamed as `ModulatedDeformConv2dPack._load_from_state_dict` does for checkpoints of version
+   * < 2 (safetensors carries no module version, so always, when they apply): a module at prefix `p` (e.g.
+   * 'layer1.0.conv2.') whose `p + 'conv_offset.weight'` is absent reads `p[:-1] + '_offset.weight'`
+   * ('layer1.0.conv2_offset.weight'), and the same for `.bias`. Nothing happens at the root (prefix ''), where
+   * mmcv's rule would name a key '_offset.weight'.
+   */
+  protected override loadLegacyKeys(state: Map<string, unknown>, prefix: string): void {
+    if (!prefix) return;
+    for (const name of ['weight', 'bias']) {
+      const key = `${prefix}conv_offset.${name}`, legacy = `${prefix.slice(0, -1)}_offset.${name}`;
+      if (!state.has(key) && state.has(legacy)) {
+        state.set(key, state.get(legacy));
+        state.delete(legacy);
+      }
+    }
   }
 
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {

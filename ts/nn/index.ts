@@ -1,4 +1,4 @@
-export { Module, resolveOps, type Backend, type ForwardOptions, type LoadResult } from './module.js';
+export { Module, resolveOps, type Backend, type ForwardOptions, type LoadResult, type LoadStateDictOptions } from './module.js';
 export {
   Conv2d, BatchNorm2d, ReLU, GELU, Linear, LayerNorm, Sequential,
   type Conv2dModuleOptions, type Conv2dHyperParameters, type BatchNorm2dOptions, type GELUOptions, type LinearOptions, type LayerNormOptions,
@@ -30,3 +30,23 @@ export {
 export {
   MultiheadAttention, type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions, type MultiheadAttentionResult,
 } from './multihead_attention.js';
+export {
+  BasicLayer, BasicLayerACmix, SwinTransformer, SwinTransformerACmix, swinTinyACmix, swinSmallACmix, swinTiny, swinSmall,
+  type BasicLayerOptions, type SwinTransformerOptions,
+} from './swin_model.js';
+export {
+  LinearSelfAttention, linearSelfAttentionFlops, mhsaFlops, type LinearSelfAttentionOptions,
+} from './separable_attention.js';
+export { AxialAttention, axialAttentionFlops, type AxialAttentionOptions } from './axial_attention.js';
+export { ConvProjectionAttention, type ConvProjectionAttentionOptions, type ConvProjectionMethod } from './cvt.js';
+export { ACmixGlobal, acmixGlobalFlops, type ACmixGlobalOptions, type ACmixGlobalResult } from './acmix_global.js';
+export {
+  Conv, C2fBottleneck, C2f, C2fCA, SpatialGateC2f, SpatialGateC2f as C2fModule, autopad,
+  type ConvOptions, type C2fBottleneckOptions, type C2fOptions, type C2fCAOptions,
+} from './ultralytics.js';
+export {
+  SqueezeExcitation, CoordAtt, h_swish, CBAM, ChannelGate, SpatialGate, ChannelPool, BasicConv,
+  type SqueezeExcitationOptions, type CoordAttOptions, type CBAMOptions, type CBAMPoolType, type ActivationClass, type BasicConvOptions,
+} from './gates.js';
+export { countCost, officialSwinFlops, acmixTable1, type CostNode } from './flops.js';
+export { MnistACmixNet, mnistBatch, MNIST_ACMIX_CONFIG, MNIST_SIDE, type MnistForwardDetailed } from './mnist.js';

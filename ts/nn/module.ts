@@ -23,12 +23,20 @@ export function forwardOptions<T extends ForwardOptions = ForwardOptions>(module
 /** Result of loadStateDict: what was missing and what was not expected, by key. */
 export interface LoadResult { missingKeys: string[]; unexpectedKeys: string[] }
 
+/** Options of `Module.loadStateDict`. */
+export interface LoadStateDictOptions {
+  /** true (default): missing or unexpected keys throw a StateDictError; false: they are returned. */
+  strict?: boolean;
+  /** Load from a whole-model state_dict: read only the keys under this prefix (e.g. 'layer1.0.'), with it removed. */
+  prefix?: string;
+}
+
 /**
  * Base of all modules: named parameters and buffers, child modules, and PyTorch's state_dict contract
  * (keys `child.grandchild.param`, buffers such as `running_mean` included; `null` parameters, like the
  * official ACmix's removed dep_conv.bias, have no key).
  */
-export abstract class Module {
+export abstract class Module<Out = Tensor> {
   /**
    * Where `forward` takes its ForwardOptions when that is not plain from its signature: a subclass whose forward is
    * `(input, offset, mask = null, options = {})` sets 3. Undefined: a forward with one required parameter,
@@ -131,17 +139,27 @@ export abstract class Module {
    * validated first (a Tensor instance whose data length equals the product of its shape, that shape equal to
    * the parameter's), and only then is anything written, so a failed load leaves the module unchanged.
    * strict (default true): missing or unexpected keys throw; otherwise they are returned.
+   * prefix (default ''): load this module from a whole-model state_dict, where its keys sit under `prefix`
+   *   (e.g. 'layer1.0.conv2.' in a ResNet checkpoint): only keys starting with it are read, with it removed; every
+   *   other key is ignored (neither unexpected nor an error). A prefix without a trailing '.' gets one. This is
+   *   PyTorch's `module.load_state_dict({k[len(p):]: v for k, v in sd.items() if k.startswith(p)})`.
+   * Before matching, every module of the tree may rename legacy keys of the (copied) state, as PyTorch modules do
+   * in `_load_from_state_dict` (see `loadLegacyKeys`; DCNv2 maps mmcv's `<name>_offset.*` to `conv_offset.*`).
+   * The caller's Map or object is never modified.
    * Integer buffers PyTorch keeps (num_batches_tracked) are accepted with any tensor value and ignored.
-   * @throws ArgumentError if state is not a Map or a plain object, options is not a plain object, strict is not a
-   *         boolean, or a key is not a string.
+   * @throws ArgumentError if state is not a Map or a plain object, options is not a plain object { strict, prefix },
+   *         strict is not a boolean, prefix is not a string, or a key is not a string.
    * @throws StateDictError listing every missing key, unexpected key, shape mismatch (expected vs got) and value that
-   *         is not a Tensor.
+   *         is not a Tensor (keys relative to `prefix`).
    */
-  loadStateDict(state: Map<string, Tensor> | Record<string, Tensor>, options: { strict?: boolean } = {}): LoadResult {
+  loadStateDict(state: Map<string, Tensor> | Record<string, Tensor>, options: LoadStateDictOptions = {}): LoadResult {
     const op = `${this.constructor.name}.loadStateDict`;
-    const strict = booleanArg(op, 'strict', optionsArg<{ strict?: unknown }>(op, options, ['strict']).strict, true);
+    const o = optionsArg<{ strict?: unknown; prefix?: unknown }>(op, options, ['strict', 'prefix']);
+    const strict = booleanArg(op, 'strict', o.strict, true);
+    if (o.prefix !== undefined && typeof o.prefix !== 'string') throw new ArgumentError(`${op}: prefix must be a string (e.g. 'layer1.0.'), got ${describe(o.prefix)}`);
+    const prefix = o.prefix === undefined || o.prefix === '' || o.prefix.endsWith('.') ? (o.prefix ?? '') : `${o.prefix}.`;
     let entries: Map<unknown, unknown>;
-    if (state instanceof Map) entries = state;
+    if (state instanceof Map) entries = new Map(state);
     else if (state !== null && typeof state === 'object' && !Array.isArray(state) && !(state instanceof Tensor) &&
         (Object.getPrototypeOf(state) === Object.prototype || Object.getPrototypeOf(state) === null)) {
       entries = new Map(Object.entries(state));
@@ -150,6 +168,12 @@ export abstract class Module {
     }
     for (const k of entries.keys()) {
       if (typeof k !== 'string') throw new ArgumentError(`${op}: state_dict keys must be strings, got ${describe(k)}`);
+    }
+    this.applyLegacyKeys(entries as Map<string, unknown>, prefix);
+    if (prefix) {
+      const inside = new Map<unknown, unknown>();
+      for (const [k, v] of entries) if ((k as string).startsWith(prefix)) inside.set((k as string).slice(prefix.length), v);
+      entries = inside;
     }
     const own = this.stateDict();
     const ints = new Set(this.intBufferKeys());
@@ -188,6 +212,29 @@ export abstract class Module {
     return { missingKeys, unexpectedKeys };
   }
 
-  /** Runs the module on the chosen backend. */
-  abstract forward(x: Tensor, options?: ForwardOptions): Tensor;
+  /**
+   * Renames legacy state_dict keys of this module in `state` (the whole, copied state being loaded) before the keys
+   * are matched: the hook PyTorch modules implement in `_load_from_state_dict(state_dict, prefix, ...)` to read
+   * checkpoints of an earlier version. `prefix` is this module's full key prefix in `state` ('' at the root,
+   * else ending in '.'). Default: nothing. An override must only move entries (never drop one it does not rename)
+   * and must not overwrite a key already present.
+   */
+  protected loadLegacyKeys(_state: Map<string, unknown>, _prefix: string): void {
+    // no legacy keys
+  }
+
+  /** Runs `loadLegacyKeys` on this module and every descendant, each with its own prefix (parents first). */
+  private applyLegacyKeys(state: Map<string, unknown>, prefix: string): void {
+    this.loadLegacyKeys(state, prefix);
+    for (const [k, m] of this._children) if (m) m.applyLegacyKeys(state, `${prefix}${k}.`);
+  }
+
+  /**
+   * Runs the module on the chosen backend: `forward(x, { backend })` for almost every module; `Out` is what it
+   * returns (a Tensor; nn.MultiheadAttention, whose PyTorch forward takes query, key, value and returns a pair, is a
+   * `Module<MultiheadAttentionResult>`). The rest parameters are typed loosely here so that such a subclass needs no
+   * `@ts-expect-error`, which declaration files would drop (a consumer type-checking them would fail); each
+   * subclass declares its precise signature.
+   */
+  abstract forward(x: Tensor, ...args: any[]): Out;
 }

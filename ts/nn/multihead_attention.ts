@@ -84,7 +84,7 @@ function swap12(x: Float32Array, A: number, B: number, C: number, D: number): Fl
  * @throws ArgumentError on bad options or arguments; ParameterError if embed_dim is not divisible by num_heads or a
  *         dimension is not a positive integer; ShapeError on inputs and masks of the wrong shape (all shapes named).
  */
-export class MultiheadAttention extends Module {
+export class MultiheadAttention extends Module<MultiheadAttentionResult> {
   static override forwardOptionsIndex = 3;
   readonly head_dim: number;
   readonly bias: boolean;
@@ -130,7 +130,6 @@ export class MultiheadAttention extends Module {
   }
 
   // Returns PyTorch's (attn_output, attn_output_weights) pair as { output, weights }, not a Tensor as Module.forward.
-  // @ts-expect-error: nn.MultiheadAttention.forward returns a pair; Module.forward's type is Tensor
   override forward(query: Tensor, key: Tensor, value: Tensor, options?: MultiheadAttentionForwardOptions): MultiheadAttentionResult {
     const name = 'MultiheadAttention.forward';
     tensorArg(name, 'query', query);

@@ -1,6 +1,6 @@
 import { Tensor } from '../core/tensor.js';
 import { ParameterError, ShapeError, fmtContext } from '../core/errors.js';
-import { GeluApproximate, checkGeluCall, checkUnary, checkSoftmax, checkSameShape, checkAxpby } from '../core/check/activations.js';
+import { GeluApproximate, checkGeluCall, checkUnary, checkSoftmax, checkAxpby } from '../core/check/activations.js';
 
 /**
  * Rectified linear unit, y = max(x, 0).
@@ -110,13 +110,8 @@ export function softmax(input: Tensor, dim: number): Tensor {
   return new Tensor(out, input.shape);
 }
 
-/** Elementwise a + b for equal shapes (residual connections). @throws ShapeError on shape mismatch. */
-export function add(a: Tensor, b: Tensor): Tensor {
-  checkSameShape('add', a, b);
-  const out = new Float32Array(a.size);
-  for (let i = 0; i < out.length; i++) out[i] = a.data[i] + b.data[i];
-  return new Tensor(out, a.shape);
-}
+// add (torch.add with broadcasting) lives in ./mul.ts beside mul: the same broadcast machinery.
+export { add } from './mul.js';
 
 /**
  * Weighted sum alpha·x + beta·y of two equal-shape tensors, as PyTorch evaluates `rate1 * x + rate2 * y`

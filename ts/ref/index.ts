@@ -20,6 +20,7 @@ import { interpolate } from './interpolate.js';
 import { localAttention } from './local_attention.js';
 import { scaledDotProductAttention } from './scaled_dot_product_attention.js';
 import { acmixFc, acmix, acmixForward } from './acmix.js';
+import { c2f } from './c2f.js';
 import { sigmoid } from './sigmoid.js';
 import { hardswish } from './hardswish.js';
 import { silu, hardsigmoid, tanh, leakyRelu } from './activations_extra.js';
@@ -32,6 +33,8 @@ import { globalAvgPool2d } from './global_avg_pool2d.js';
 import { conv2dPerSample, conv2dMixture, conv2dModulated } from './conv2d_per_sample.js';
 import { involution2d } from './involution2d.js';
 import { windowPartition, windowReverse, roll, windowAttention } from './window_attention.js';
+import { mul } from './mul.js';
+import { mean, amax } from './reduce.js';
 
 export {
   conv2d, conv2dStageI, conv2dStageII, conv2dShiftSum, shift2d, shift2dAsConv, pad, unfold, softmax, linear, relu, gelu,
@@ -39,6 +42,8 @@ export {
   silu, hardsigmoid, tanh, leakyRelu, maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, flatten, cat, chunk,
   acmixFc, acmix, acmixForward, deformConv2d, conv2dPerSample, conv2dMixture, conv2dModulated, involution2d,
   windowPartition, windowReverse, roll, windowAttention,
+  mul, mean, amax,
+  c2f,
 };
 
 /** The reference Ops (what modules run with `{ backend: 'ref' }`, the default). */
@@ -49,6 +54,8 @@ export const ops: Ops = {
   silu, hardsigmoid, tanh, leakyRelu, maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, flatten, cat, chunk,
   acmixFc, acmix, acmixForward, deformConv2d, conv2dPerSample, conv2dMixture, conv2dModulated, involution2d,
   windowPartition, windowReverse, roll, windowAttention,
+  mul, mean, amax,
+  c2f,
 };
 
 registerBackend(ops);

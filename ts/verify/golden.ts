@@ -15,8 +15,12 @@ import { ACmix, Bottleneck } from '../nn/acmix.js';
 import type { Module } from '../nn/module.js';
 import { runDynconvCase } from './golden_dynconv.js';
 import { runSwinCase } from './golden_swin.js';
+import { runSwinModelCase } from './golden_swin_model.js';
 import { runAttentionCase } from './golden_attention.js';
 import { runLayersCase } from './golden_layers.js';
+import { runGatesCase } from './golden_gates.js';
+import { runAttnModulesCase } from './golden_attn_modules.js';
+import { runC2fCase } from './golden_c2f.js';
 import { U, abs, fixtureTensor, dotBound, chainBound, type Bound } from './bounds.js';
 
 export { U };
@@ -51,8 +55,12 @@ export function loadFixture(file: string): FixtureCase[] {
 export const FIXTURE_FILES = ['conv2d.safetensors', 'unfold.safetensors', 'pad.safetensors', 'ops.safetensors', 'acmix.safetensors', 'bottleneck.safetensors'];
 FIXTURE_FILES.push('dynconv.safetensors');   // dynamic / deformable convolution (ts/verify/golden_dynconv.ts)
 FIXTURE_FILES.push('swin.safetensors');   // Swin window ops and modules, Swin-ACmix (ts/verify/golden_swin.ts)
+FIXTURE_FILES.push('swin_model.safetensors');   // whole Swin / Swin-ACmix networks, reduced (ts/verify/golden_swin_model.ts)
 FIXTURE_FILES.push('attention.safetensors');   // scaled dot-product attention, nn.MultiheadAttention (ts/verify/golden_attention.ts)
 FIXTURE_FILES.push('layers.safetensors');   // pooling, activations, shape ops, standard modules, normalize (ts/verify/golden_layers.ts)
+FIXTURE_FILES.push('gates.safetensors');   // mul, mean, amax, SqueezeExcitation, CoordAtt, CBAM (ts/verify/golden_gates.ts)
+FIXTURE_FILES.push('c2f.safetensors');   // YOLOv8's Conv, C2f bottleneck, C2f, C2fCA, the seed's spatial gate (ts/verify/golden_c2f.ts)
+FIXTURE_FILES.push('attn_modules.safetensors');   // separable, axial, CvT and global-ACmix attention modules (ts/verify/golden_attn_modules.ts)
 
 /** Result of running one case on one backend. */
 export interface VerifyResult {
@@ -168,10 +176,18 @@ export function runCase(c: FixtureCase, ops: Ops): { got: Tensor; expected: Tens
       if (dyn) return dyn;
       const swin = runSwinCase(c, ops);   // Swin window attention and modules (ts/verify/golden_swin.ts)
       if (swin) return swin;
+      const swinModel = runSwinModelCase(c, ops);   // whole Swin / Swin-ACmix networks (ts/verify/golden_swin_model.ts)
+      if (swinModel) return swinModel;
       const att = runAttentionCase(c, ops);   // global attention (ts/verify/golden_attention.ts)
       if (att) return att;
       const layers = runLayersCase(c, ops);   // the standard PyTorch layers (ts/verify/golden_layers.ts)
       if (layers) return layers;
+      const gates = runGatesCase(c, ops);   // the attention gates (ts/verify/golden_gates.ts)
+      if (gates) return gates;
+      const attnModules = runAttnModulesCase(c, ops);   // attention modules (ts/verify/golden_attn_modules.ts)
+      if (attnModules) return attnModules;
+      const c2f = runC2fCase(c, ops);   // YOLOv8's blocks (ts/verify/golden_c2f.ts)
+      if (c2f) return c2f;
       throw new Error(`verify: no runner for op ${c.op} (fixture ${c.file}:${c.name})`);
     }
   }

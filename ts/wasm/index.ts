@@ -12,8 +12,12 @@ export {
   silu, hardsigmoid, tanh, leakyRelu, maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, flatten, cat, chunk,
   acmixFc, acmix, acmixForward, deformConv2d, conv2dPerSample, conv2dMixture, conv2dModulated, involution2d,
   windowPartition, windowReverse, roll, windowAttention, ops,
+  mul, mean, amax,
+  c2f,
 } from './ops.js';
-export { init, isReady, simdSupported } from './module.js';
+export { init, isReady, simdSupported, type InitOptions, type WasmBuild } from './module.js';
 export { arenaStats } from './arena.js';
+export { variant, threads, dispose } from './module.js';
+export { relaxedSimdSupported, type KernelVariant } from './variants.js';
 
 registerBackend(ops);

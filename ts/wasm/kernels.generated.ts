@@ -198,6 +198,8 @@ export interface Kernels {
   window_attention__scalar(qkv: Ptr, bias: Ptr, mask: Ptr, out: Ptr, scratch: Ptr, B_: number, N: number, heads: number, hd: number, nW: number, scale: number): void;
   /** as/window_attention.ts */
   window_attention__f32x4(qkv: Ptr, bias: Ptr, mask: Ptr, out: Ptr, scratch: Ptr, B_: number, N: number, heads: number, hd: number, nW: number, scale: number): void;
+  /** as/window_attention.ts */
+  window_attention_scratch_floats(N: number, hd: number): number;
   /** as/window_partition.ts */
   window_partition__scalar(src: Ptr, dst: Ptr, B: number, H: number, W: number, C: number, ws: number, reverse: number): void;
   /** as/window_partition.ts */
@@ -206,6 +208,22 @@ export interface Kernels {
   roll_dim__scalar(src: Ptr, dst: Ptr, outer: number, n: number, inner: number, shift: number): void;
   /** as/window_partition.ts */
   roll_dim__f32x4(src: Ptr, dst: Ptr, outer: number, n: number, inner: number, shift: number): void;
+  /** as/broadcast.ts */
+  mul_broadcast__scalar(a: Ptr, b: Ptr, y: Ptr, table: Ptr, rank: number): void;
+  /** as/broadcast.ts */
+  mul_broadcast__f32x4(a: Ptr, b: Ptr, y: Ptr, table: Ptr, rank: number): void;
+  /** as/broadcast.ts */
+  add_broadcast__scalar(a: Ptr, b: Ptr, y: Ptr, table: Ptr, rank: number): void;
+  /** as/broadcast.ts */
+  add_broadcast__f32x4(a: Ptr, b: Ptr, y: Ptr, table: Ptr, rank: number): void;
+  /** as/reduce.ts */
+  mean_dim__scalar(x: Ptr, y: Ptr, outer: number, n: number, inner: number): void;
+  /** as/reduce.ts */
+  mean_dim__f32x4(x: Ptr, y: Ptr, outer: number, n: number, inner: number): void;
+  /** as/reduce.ts */
+  amax_dim__scalar(x: Ptr, y: Ptr, outer: number, n: number, inner: number): void;
+  /** as/reduce.ts */
+  amax_dim__f32x4(x: Ptr, y: Ptr, outer: number, n: number, inner: number): void;
 }
 
 /** Export name → AS parameter types and result type (checked against the module at instantiation). */
@@ -306,8 +324,17 @@ export const KERNEL_SIGNATURES: { readonly [K in keyof Kernels]: { readonly para
   sdpa__f32x4: { params: ['usize', 'usize', 'usize', 'usize', 'usize', 'usize', 'i32', 'i32', 'i32', 'i32', 'f32', 'i32', 'i32', 'i32'], result: 'void' },
   window_attention__scalar: { params: ['usize', 'usize', 'usize', 'usize', 'usize', 'i32', 'i32', 'i32', 'i32', 'i32', 'f32'], result: 'void' },
   window_attention__f32x4: { params: ['usize', 'usize', 'usize', 'usize', 'usize', 'i32', 'i32', 'i32', 'i32', 'i32', 'f32'], result: 'void' },
+  window_attention_scratch_floats: { params: ['i32', 'i32'], result: 'i32' },
   window_partition__scalar: { params: ['usize', 'usize', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], result: 'void' },
   window_partition__f32x4: { params: ['usize', 'usize', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], result: 'void' },
   roll_dim__scalar: { params: ['usize', 'usize', 'i32', 'i32', 'i32', 'i32'], result: 'void' },
   roll_dim__f32x4: { params: ['usize', 'usize', 'i32', 'i32', 'i32', 'i32'], result: 'void' },
+  mul_broadcast__scalar: { params: ['usize', 'usize', 'usize', 'usize', 'i32'], result: 'void' },
+  mul_broadcast__f32x4: { params: ['usize', 'usize', 'usize', 'usize', 'i32'], result: 'void' },
+  add_broadcast__scalar: { params: ['usize', 'usize', 'usize', 'usize', 'i32'], result: 'void' },
+  add_broadcast__f32x4: { params: ['usize', 'usize', 'usize', 'usize', 'i32'], result: 'void' },
+  mean_dim__scalar: { params: ['usize', 'usize', 'i32', 'i32', 'i32'], result: 'void' },
+  mean_dim__f32x4: { params: ['usize', 'usize', 'i32', 'i32', 'i32'], result: 'void' },
+  amax_dim__scalar: { params: ['usize', 'usize', 'i32', 'i32', 'i32'], result: 'void' },
+  amax_dim__f32x4: { params: ['usize', 'usize', 'i32', 'i32', 'i32'], result: 'void' },
 };

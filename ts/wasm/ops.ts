@@ -34,10 +34,13 @@ import { globalAvgPool2d } from './global_avg_pool2d.js';
 import { localAttention } from './local_attention.js';
 import { scaledDotProductAttention } from './scaled_dot_product_attention.js';
 import { acmixFc, acmix, acmixForward } from './acmix.js';
+import { c2f } from './c2f.js';
 import { deformConv2d } from './deform_conv2d.js';
 import { conv2dPerSample, conv2dMixture, conv2dModulated } from './conv2d_per_sample.js';
 import { involution2d } from './involution2d.js';
 import { windowPartition, windowReverse, roll, windowAttention } from './window_attention.js';
+import { mul } from './mul.js';
+import { mean, amax } from './reduce.js';
 
 export {
   conv2d, conv2dStageI, conv2dStageII, conv2dShiftSum, shift2d, shift2dAsConv, pad, unfold, softmax, linear, relu, gelu,
@@ -45,6 +48,8 @@ export {
   silu, hardsigmoid, tanh, leakyRelu, maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, flatten, cat, chunk,
   acmixFc, acmix, acmixForward, deformConv2d, conv2dPerSample, conv2dMixture, conv2dModulated, involution2d,
   windowPartition, windowReverse, roll, windowAttention,
+  mul, mean, amax,
+  c2f,
 };
 
 /** The wasm Ops (what modules run with `{ backend: 'wasm' }` after `await wasm.init()`). */
@@ -55,4 +60,6 @@ export const ops: Ops = {
   silu, hardsigmoid, tanh, leakyRelu, maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, flatten, cat, chunk,
   acmixFc, acmix, acmixForward, deformConv2d, conv2dPerSample, conv2dMixture, conv2dModulated, involution2d,
   windowPartition, windowReverse, roll, windowAttention,
+  mul, mean, amax,
+  c2f,
 };

@@ -62,8 +62,9 @@ export function roll(input: Tensor, shifts: number | readonly number[], dims: nu
 
 /**
  * Window attention with relative position bias and shifted-window mask on WASM SIMD: one fused kernel
- * (as/window_attention.ts, window_attention__f32x4) over every window and head; the N×N weights stay in one
- * row's scratch in WASM memory. The host gathers the bias table by the index once per call into [heads, N, N]
+ * (as/window_attention.ts, window_attention__f32x4) over every window and head, both products on the 4x8 GEMM tile
+ * (4 query rows × 8 keys for the logits, 4 rows × 8 channels for the weighted sum); the N×N weights never leave a
+ * 4-row block of scratch in WASM memory. The host gathers the bias table by the index once per call into [heads, N, N]
  * (data movement, exact), as the official `table[index.view(-1)].view(N, N, heads).permute(2, 0, 1)`.
  *
  * Matches / Shapes: ts/ref/window_attention.ts (WindowAttention.forward of microsoft/Swin-Transformer between
@@ -74,9 +75,11 @@ export function roll(input: Tensor, shifts: number | readonly number[], dims: nu
  *          A logit perturbed by ε_j moves the output y_d = Σ_j w_j v_jd by ≤ Σ_j w_j ε_j (|v_jd| + |y_d|); the
  *          sums S = Σ e_j (N − 1 roundings), Σ_j e_j v_jd (N roundings), the division and the reference's own
  *          rounding add (2N + 3)·u·A_d with A_d = Σ_j w_j |v_jd|. With slack 2:
- *            |wasm − ref| ≤ 2·[Σ_j w_j·((hd + 2)·u·Λ_j + u·|ℓ_j − m| + 2u)·(|v_jd| + |y_d|) + (2N + 3)·u·A_d] + 2⁻¹⁴⁸·N·max|v|
+ *            |wasm − ref| ≤ 2·[Σ_j w_j·((hd + 2)·u·Λ_j + u·|ℓ_j − m| + 2u)·(|v_jd| + |y_d|) + (2N + 3)·u·A_d] + 2⁻¹²⁵·N·max|v|
  *          (spec/support and ts/verify/golden_swin.ts windowAttentionBound compute it from the float64 weights;
- *          the masked logits, −100 in Swin, carry weights ≈ e⁻¹⁰⁰ and so add nothing).
+ *          the masked logits, −100 in Swin, carry weights ≈ e⁻¹⁰⁰ and so add nothing). The last term covers the
+ *          kernel's flush of numerators below e⁻⁸⁷ < 2⁻¹²⁵ to +0 (s ≥ 1, so each moves y_d by < 2⁻¹²⁵·|v_jd|; it
+ *          also covers subnormal rounding, the 2⁻¹⁴⁸·N·max|v| this term had before the flush).
  * Cost:    4·B_·heads·N²·hd FLOPs + ≈ 25·B_·heads·N² (bias, mask, exp, sums).
  * @throws ShapeError / ParameterError from checkWindowAttention before any WASM work; BackendError before init().
  * @see ts/ref/window_attention.ts · as/window_attention.ts · spec/window_attention.test.ts
@@ -90,7 +93,7 @@ export function windowAttention(qkv: Tensor, relative_position_bias_table: Tenso
   for (let h = 0; h < heads; h++) for (let ij = 0; ij < N * N; ij++) bias[h * N * N + ij] = table[index[ij] * heads + h];
   const out = withArena((a) => {
     const pq = a.upload(qkv.data), pb = a.upload(bias), pm = mask ? a.upload(mask.data) : 0;
-    const py = a.alloc(B_ * N * C), scratch = a.alloc((hd + 1) * N + hd);
+    const py = a.alloc(B_ * N * C), scratch = a.alloc(k.window_attention_scratch_floats(N, hd));
     k.window_attention__f32x4(pq, pb, pm, py, scratch, B_, N, heads, hd, nW, Math.fround(g.scale));
     return a.download(py, B_ * N * C);
   });

@@ -48,8 +48,9 @@ export function checkSoftmax(op: string, input: Tensor, dim: number): number {
 }
 
 /**
- * Validates the two tensors of an element-wise binary op (add: input / other, axpby: x / y) and that their shapes
- * are equal. @throws ArgumentError if either is not a Tensor; ShapeError if the shapes differ.
+ * Validates the two tensors of an equal-shape element-wise binary op (axpby: x / y; other ops: input / other) and
+ * that their shapes are equal (add and mul broadcast instead: ./broadcast.ts). @throws ArgumentError if either is
+ * not a Tensor; ShapeError if the shapes differ.
  */
 export function checkSameShape(op: string, a: Tensor, b: Tensor): void {
   const [na, nb] = op === 'axpby' ? ['x', 'y'] : ['input', 'other'];

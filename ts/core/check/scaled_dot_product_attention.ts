@@ -3,6 +3,7 @@
 import { Tensor, describe } from '../tensor.js';
 import { ArgumentError, NotImplementedError, ParameterError, ShapeError, fmtContext, fmtShape } from '../errors.js';
 import { tensorArg, optionsArg, booleanArg, finiteArg, checkElements, checkExtent } from '../validate.js';
+import { broadcastShapes } from './broadcast.js';
 
 /**
  * A boolean tensor: `bool[i] ≠ 0` is True, row-major over `shape` (PyTorch's `torch.bool` mask, which a
@@ -81,23 +82,8 @@ export function maskArg(op: string, name: string, value: unknown): AttnMask {
   throw new ArgumentError(`${op}: ${name} must be a float Tensor (additive) or a bool mask { bool: Uint8Array, shape }, got ${describe(value)}`);
 }
 
-/**
- * Broadcasts shapes from the right (numpy / PyTorch rules).
- * @returns the broadcast shape, or null if two sizes differ and neither is 1.
- */
-export function broadcastShapes(...shapes: (readonly number[])[]): number[] | null {
-  const rank = Math.max(0, ...shapes.map((s) => s.length));
-  const out = new Array<number>(rank).fill(1);
-  for (const s of shapes) {
-    for (let i = 0; i < s.length; i++) {
-      const o = rank - s.length + i, d = s[i];
-      if (d === out[o] || d === 1) continue;
-      if (out[o] === 1) out[o] = d;
-      else return null;
-    }
-  }
-  return out;
-}
+// broadcastShapes lives in ./broadcast.ts (shared with mul / add); re-exported for existing importers.
+export { broadcastShapes };
 
 /** For each flat index of `target`, the flat index into `shape` broadcast to it (shape right-aligned, size-1 dims repeat). */
 function broadcastIndex(shape: readonly number[], target: readonly number[]): Int32Array {
