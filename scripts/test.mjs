@@ -3,9 +3,9 @@
 // the line CI reads: "<passed> passed, <failed> failed". Runs the suite against the release WASM build, then
 // again against the debug build (AssemblyScript asserts on, arena guard bands checked) with a quarter of the
 // property runs.
-// The release pass runs with a pool of 2 threads (ATTNCONV_WASM_THREADS=2), the debug pass with 1; the kernel variant
-// is the engine's default (relaxed SIMD where available); spec/relaxed.test.ts reruns itself under
-// --experimental-wasm-relaxed-simd on Node 20, so both variants are checked there.
+// The release pass runs with a pool of 2 threads (ATTNCONV_WASM_THREADS=2), the debug pass with 1, both on the
+// strict kernels (Node 20's default); a third pass runs every spec but the kernel twins on the relaxed-SIMD kernels
+// (--experimental-wasm-relaxed-simd), 2 threads.
 // Last, the runtime matrix: the packed package in every runtime it promises (scripts/runtime-matrix.mjs).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -24,9 +24,9 @@ function layering() {
   return r.status === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
 }
 
-function run(label, pattern, env) {
+function run(label, pattern, env, nodeFlags = [], ignore = []) {
   console.log(`\n== ${label} ==`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', uvu, 'spec', pattern, '-i', 'support', '-i', 'fixtures'], {
+  const r = spawnSync(process.execPath, [...nodeFlags, '--import', 'tsx', uvu, 'spec', pattern, '-i', 'support', '-i', 'fixtures', ...ignore.flatMap((d) => ['-i', d])], {
     cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 28,
   });
   process.stdout.write(r.stdout ?? '');
@@ -61,6 +61,11 @@ const results = [
   // threads: the release pass on a pool of 2 threads, the debug pass on the calling thread alone (ts/wasm/pool.ts)
   run('release build, 2 threads: all specs', '\\.test\\.ts$', { ATTNCONV_WASM_BUILD: 'release', ATTNCONV_WASM_THREADS: '2' }),
   run('debug build (asserts and guard bands on), 1 thread: all specs, a quarter of the property runs', '\\.test\\.ts$', { ATTNCONV_WASM_BUILD: 'debug', ATTNCONV_WASM_THREADS: '1', FC_RUNS_SCALE: '0.25' }),
+  // the relaxed-SIMD variant (fused multiply-add; ts/wasm/variants.ts), which Node 20 validates only behind this flag
+  // (Node ≥ 22, Deno and Chromium pick it by default): every spec but the kernel twins, 2 threads, a quarter of the
+  // property runs. The twins (spec/kernels: scalar ≡ f32x4 bit for bit) are a property of the strict variant only,
+  // and every spec file shares one WASM instance per pass, so they run in the two passes above.
+  run('relaxed SIMD (release build, --experimental-wasm-relaxed-simd), 2 threads: all specs but the kernel twins, a quarter of the property runs', '\\.test\\.ts$', { ATTNCONV_WASM_BUILD: 'release', ATTNCONV_WASM_THREADS: '2', FC_RUNS_SCALE: '0.25' }, ['--experimental-wasm-relaxed-simd'], ['kernels']),
   runtimeMatrix(),
 ];
 const passed = results.reduce((a, r) => a + r.passed, 0);
