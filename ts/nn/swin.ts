@@ -17,7 +17,8 @@ const view = (t: Tensor, shape: readonly number[]) => new Tensor(t.data, shape);
 /**
  * out[rowOf[j]·R + i] = src[i·Cc + j] (rowOf null: j): the transpose of a row-major R × Cc matrix, with its rows
  * renumbered. Bit-exact data movement (the 32-bit patterns are copied, so NaN payloads and −0 survive); in tiles of
- * 128 rows, 8 columns at a time, so the strided reads stay in cache (about 2x a plain double loop in V8).
+ * 128 rows, 8 columns at a time, so the strided reads stay in cache (measured ~2x faster in V8 than an
+ * element-by-element Float32Array loop).
  */
 function transposeRows(src: Float32Array, R: number, Cc: number, rowOf: Int32Array | null, out: Float32Array): void {
   const s32 = new Int32Array(src.buffer, src.byteOffset, R * Cc), o32 = new Int32Array(out.buffer, out.byteOffset, R * Cc);
