@@ -14,7 +14,7 @@ import { build, simdSupported } from '../ts/wasm/module.js';
 import { init } from '../ts/wasm/index.js';
 import { type Timing, type Workload, type WorkloadResult, bestWasmPeer, defaultOptions, formatTable, runWorkload } from './harness.js';
 import { measurePeak, type PeakResult } from './peak.js';
-import { tfjs, tfjsInfo, ortWeb, ortNode } from './peers.js';
+import { tfjs, tfjsInfo, ortWeb, ortNode, PEER_THREADS } from './peers.js';
 import { registry } from '../ts/registry.js';
 import * as conv2d from './conv2d.bench.js';
 import * as conv2dShiftSum from './conv2d_shift_sum.bench.js';
@@ -83,7 +83,9 @@ function git(cmd: string): string {
   try { return execSync(`git ${cmd}`, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return ''; }
 }
 
-await init();
+// Ours at the peers' thread count (BENCH_PEER_THREADS, default 1), so every ratio compares like with like;
+// bench/threads.mjs is the report across thread counts and kernel variants.
+await init({ threads: PEER_THREADS });
 await tfjs();
 const ortw = await ortWeb(), ortn = await ortNode();
 const sha = git('rev-parse --short HEAD') || 'nogit';
