@@ -156,22 +156,10 @@ def main():
 
 
 def write(path, tensors, metadata):
-    """safetensors with string metadata (generate.write_safetensors stores a case list; this one a flat map)."""
-    import struct
-    header = {"__metadata__": metadata}
-    chunks, offset = [], 0
-    for name, t in tensors.items():
-        data = t.detach().to(torch.float32).contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        chunks.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for c in chunks:
-            f.write(c)
+    """safetensors with string metadata (a flat map; generate.write_safetensors stores a case list), every tensor as
+    float32, through the fixture generators' one writer (spec/fixtures/fixture_io.py)."""
+    from fixture_io import write_safetensors_file   # on sys.path through net.py
+    write_safetensors_file(path, metadata, ((name, t.detach().to(torch.float32)) for name, t in tensors.items()))
     print(f"wrote {path}: {len(tensors)} tensors, {path.stat().st_size} bytes")
 
 
