@@ -36,13 +36,7 @@ export function paint(canvas: HTMLCanvasElement, data: ArrayLike<number>, h: num
     }
     img.data[4 * i] = r; img.data[4 * i + 1] = g; img.data[4 * i + 2] = b; img.data[4 * i + 3] = 255;
   }
-  const small = document.createElement('canvas');
-  small.width = w; small.height = h;
-  small.getContext('2d')!.putImageData(img, 0, 0);
-  canvas.width = w * scale; canvas.height = h * scale;
-  const ctx = canvas.getContext('2d')!;
-  ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(small, 0, 0, w * scale, h * scale);
+  blit(canvas, img, scale);
 }
 
 /** Draws an RGB image [1, 3, h, w] with values in [0, 1]. */
@@ -52,13 +46,7 @@ export function paintRgb(canvas: HTMLCanvasElement, data: ArrayLike<number>, h: 
     for (let c = 0; c < 3; c++) img.data[4 * i + c] = 255 * Math.max(0, Math.min(1, data[c * P + i]));
     img.data[4 * i + 3] = 255;
   }
-  const small = document.createElement('canvas');
-  small.width = w; small.height = h;
-  small.getContext('2d')!.putImageData(img, 0, 0);
-  canvas.width = w * scale; canvas.height = h * scale;
-  const ctx = canvas.getContext('2d')!;
-  ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(small, 0, 0, w * scale, h * scale);
+  blit(canvas, img, scale);
 }
 
 /** A labelled figure: <figure><canvas><figcaption>, appended to `parent`; returns the canvas. */
@@ -70,4 +58,16 @@ export function figure(parent: HTMLElement, caption: string): HTMLCanvasElement 
   f.append(c, cap);
   parent.append(f);
   return c;
+}
+
+/** Puts `img` on `canvas`, each pixel a `scale` × `scale` block (nearest neighbour, no smoothing). */
+function blit(canvas: HTMLCanvasElement, img: ImageData, scale: number): void {
+  const w = img.width, h = img.height;
+  const small = document.createElement('canvas');
+  small.width = w; small.height = h;
+  small.getContext('2d')!.putImageData(img, 0, 0);
+  canvas.width = w * scale; canvas.height = h * scale;
+  const ctx = canvas.getContext('2d')!;
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(small, 0, 0, w * scale, h * scale);
 }
